@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { readEvents } from '../app/read-events.js';
+import { ConfigError } from '../core/errors.js';
+import { eventToJson } from '../core/event-json.js';
+import { printable } from '../core/printable.js';
+import { expandSources } from '../ingest/rotated-set.js';
+import { Output } from './output.js';
+import { resolveTimeFlags, type TimeFlags } from './time-options.js';
+
+interface ParseFlags extends TimeFlags {
+  format: string;
+}
+
+/** `reportable parse FILE...`: one normalized event per line, or counters. */
+export function registerParseCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('parse')
+    .description('read logs and print one normalized event per line')
+    .argument('[files...]', 'log files, directories of rotated logs, or - for stdin', ['-'])
+    .option('--format <format>', 'ndjson (one event per line) or stats (counters only)', 'ndjson')
+    .option(
+      '--tz <zone>',
+      'IANA time zone of timestamps that carry none (default: the system zone)',
+    )
+    .option(
+      '--now <iso>',
+      "reference instant for year-less timestamps (default: each file's mtime)",
+    )
+    .action(async (files: string[], flags: ParseFlags) => {
+      if (flags.format !== 'ndjson' && flags.format !== 'stats') {
+        throw new ConfigError(`--format: "${flags.format}" is not one of ndjson, stats`);
+      }
+      const time = resolveTimeFlags(flags);
+      const specs = await expandSources(files.length > 0 ? files : ['-']);
+      const out = new Output(process.stdout);
+      const ndjson = flags.format === 'ndjson';
+      const stats = await readEvents(
+        specs,
+        time,
+        ndjson
+          ? async (events) => {
+              for (const ev of events) await out.write(JSON.stringify(eventToJson(ev)) + '\n');
+            }
+          : () => undefined,
+        (err) => {
+          process.stderr.write(`reportable: ${printable(err.source)}: ${printable(err.message)}\n`);
+        },
+      );
+      if (!ndjson) await out.write(JSON.stringify(stats) + '\n');
+      await out.flush();
+      if (stats.unreadable > 0) setExit(1);
+    });
+}

@@ -1,0 +1,116 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Parses a dotted-quad IPv4 address, tolerating leading zeros (read as decimal, as syslog
+ * writers mean them, never as octal). Returns the canonical form or null.
+ */
+export function canonicalIPv4(text: string): string | null {
+  const n = text.length;
+  if (n < 7 || n > 19) return null;
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  let clean = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 0 && c === 48 && i + 1 < n && text.charCodeAt(i + 1) !== 46) clean = false;
+      value = value * 10 + (c - 48);
+      digits++;
+      if (digits > 3 || value > 255) return null;
+    } else if (c === 46) {
+      if (digits === 0) return null;
+      octets++;
+      if (octets > 3) return null;
+      value = 0;
+      digits = 0;
+    } else {
+      return null;
+    }
+  }
+  if (octets !== 3 || digits === 0) return null;
+  if (clean) return text;
+  return text
+    .split('.')
+    .map((part) => String(Number(part)))
+    .join('.');
+}
+
+/**
+ * Returns the canonical form of an address as logs write it: IPv4 dotted quad (leading zeros
+ * tolerated), IPv6 in RFC 5952 lower case, with brackets and zone removed and an IPv4-mapped
+ * IPv6 address unwrapped to IPv4. Returns null when the text is not an address.
+ */
+export function canonicalAddress(raw: string): string | null {
+  const v4 = canonicalIPv4(raw);
+  if (v4 !== null) return v4;
+  let text = raw;
+  if (text.length < 2 || text.length > 64) return null;
+  if (text.charCodeAt(0) === 91 /* [ */) {
+    if (text.charCodeAt(text.length - 1) !== 93) return null;
+    text = text.slice(1, -1);
+  }
+  const zone = text.indexOf('%');
+  if (zone >= 0) text = text.slice(0, zone);
+  if (text.indexOf(':') < 0) return null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const ok = (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46; // hex : .
+    if (!ok) return null;
+  }
+  // An embedded IPv4 tail may carry leading zeros; normalise it before ipaddr.js sees it.
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (tail.indexOf('.') >= 0) {
+    const t4 = canonicalIPv4(tail);
+    if (t4 === null) return null;
+    text = text.slice(0, lastColon + 1) + t4;
+  }
+  if (!ipaddr.IPv6.isValid(text)) return null;
+  const addr = ipaddr.IPv6.parse(text);
+  if (addr.isIPv4MappedAddress()) return addr.toIPv4Address().toString();
+  return addr.toRFC5952String();
+}
+
+/** True when the text is a canonical or parseable IPv4/IPv6 address. */
+export function isAddress(raw: string): boolean {
+  return canonicalAddress(raw) !== null;
+}
+
+/**
+ * Splits `ADDR:PORT`, `[V6]:PORT`, `ADDR.PORT` is not supported (ambiguous); a bare IPv6 address
+ * is returned without a port. Returns null when the text holds no address.
+ */
+export function splitHostPort(raw: string): { addr: string; port: number | null } | null {
+  if (raw.charCodeAt(0) === 91) {
+    const close = raw.indexOf(']');
+    if (close < 0) return null;
+    const addr = canonicalAddress(raw.slice(1, close));
+    if (addr === null) return null;
+    if (close === raw.length - 1) return { addr, port: null };
+    if (raw.charCodeAt(close + 1) !== 58) return null;
+    const port = parsePort(raw.slice(close + 2));
+    return port === null ? null : { addr, port };
+  }
+  const first = raw.indexOf(':');
+  if (first >= 0 && first === raw.lastIndexOf(':')) {
+    const addr = canonicalIPv4(raw.slice(0, first));
+    if (addr === null) return null;
+    const port = parsePort(raw.slice(first + 1));
+    return port === null ? null : { addr, port };
+  }
+  const addr = canonicalAddress(raw);
+  return addr === null ? null : { addr, port: null };
+}
+
+/** Parses a decimal TCP/UDP port (0–65535); null when it is not one. */
+export function parsePort(text: string): number | null {
+  if (text.length === 0 || text.length > 5) return null;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    v = v * 10 + (c - 48);
+  }
+  return v <= 65535 ? v : null;
+}

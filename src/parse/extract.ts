@@ -1,0 +1,134 @@
+import { canonicalAddress, parsePort } from '../core/ip.js';
+
+/** The remote party as a log names it: an address, or a host name when only that is given. */
+export interface Remote {
+  readonly src: string | null;
+  readonly srcHost: string | null;
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/;
+
+/** True when the text looks like a DNS host name (letters, digits, hyphens, dots). */
+export function isHostName(text: string): boolean {
+  return HOSTNAME.test(text);
+}
+
+/**
+ * Reads a logged remote token: a canonical address when it is one (brackets, zones and
+ * `::ffff:` handled), else a host name as written, else null.
+ */
+export function remoteFrom(token: string): Remote | null {
+  const addr = canonicalAddress(token);
+  if (addr !== null) return { src: addr, srcHost: null };
+  if (isHostName(token) && !/^[\d.]+$/.test(token)) return { src: null, srcHost: token };
+  return null;
+}
+
+/** Characters that may appear in an address or host token. */
+const TOKEN_CHAR = (c: number): boolean =>
+  (c >= 48 && c <= 58) || // 0-9 :
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 46 || // .
+  c === 45 || // -
+  c === 95 || // _
+  c === 37 || // % (zone)
+  c === 91 || // [
+  c === 93; // ]
+
+/** The address/host token starting at `pos` (up to the first character that cannot be in one). */
+export function tokenAt(text: string, pos: number): string {
+  let end = pos;
+  const limit = Math.min(text.length, pos + 260);
+  while (end < limit && TOKEN_CHAR(text.charCodeAt(end))) end++;
+  return text.slice(pos, end);
+}
+
+/**
+ * Finds the LAST occurrence of `marker` and reads the address after it. Taking the last one
+ * matters: anything before it (a user name, a URL) may have been written by the attacker to
+ * look like `from 203.0.113.9`.
+ */
+export function addressAfterLast(text: string, marker: string): string | null {
+  const i = text.lastIndexOf(marker);
+  if (i < 0) return null;
+  let tok = tokenAt(text, i + marker.length);
+  if (tok.endsWith(':') && tok.indexOf(':') === tok.length - 1) tok = tok.slice(0, -1);
+  return canonicalAddress(tok);
+}
+
+/** Reads `N` after `marker` (last occurrence) as a port. */
+export function portAfterLast(text: string, marker: string): number | null {
+  const i = text.lastIndexOf(marker);
+  if (i < 0) return null;
+  let end = i + marker.length;
+  while (end < text.length && end - i - marker.length < 5) {
+    const c = text.charCodeAt(end);
+    if (c < 48 || c > 57) break;
+    end++;
+  }
+  return parsePort(text.slice(i + marker.length, end));
+}
+
+/**
+ * Reads `key=value` (value up to the next space or `,`) from a message, taking the LAST
+ * occurrence of ` key=` so an injected `ruser=x rhost=1.2.3.4` earlier cannot win.
+ */
+export function fieldValue(text: string, key: string): string | null {
+  const needle = key + '=';
+  let i = text.lastIndexOf(' ' + needle);
+  if (i >= 0) i += 1;
+  else if (text.startsWith(needle)) i = 0;
+  else {
+    i = text.lastIndexOf(',' + needle);
+    if (i < 0) return null;
+    i += 1;
+  }
+  const start = i + needle.length;
+  let end = start;
+  while (end < text.length) {
+    const c = text.charCodeAt(end);
+    if (c === 32 || c === 44) break;
+    end++;
+  }
+  return text.slice(start, end);
+}
+
+const SERVICES: Record<number, string> = {
+  20: 'ftp-data', 21: 'ftp', 22: 'ssh', 23: 'telnet', 25: 'smtp', 53: 'dns', 69: 'tftp',
+  80: 'http', 110: 'pop3', 111: 'sunrpc', 123: 'ntp', 135: 'msrpc', 137: 'netbios-ns',
+  138: 'netbios-dgm', 139: 'netbios-ssn', 143: 'imap', 161: 'snmp', 389: 'ldap', 443: 'https',
+  445: 'microsoft-ds', 465: 'smtps', 514: 'syslog', 587: 'submission', 636: 'ldaps', 873: 'rsync',
+  993: 'imaps', 995: 'pop3s', 1080: 'socks', 1433: 'mssql', 1521: 'oracle', 1723: 'pptp',
+  1883: 'mqtt', 2049: 'nfs', 2323: 'telnet', 3306: 'mysql', 3389: 'rdp', 5060: 'sip',
+  5432: 'postgresql', 5900: 'vnc', 6379: 'redis', 8080: 'http-alt', 8443: 'https-alt',
+  9200: 'elasticsearch', 11211: 'memcached', 27017: 'mongodb',
+}; // prettier-ignore
+
+/** The well-known service name of a port, or null. */
+export function serviceForPort(port: number | null): string | null {
+  return port === null ? null : (SERVICES[port] ?? null);
+}
+
+/** Service names of daemons, keyed by the syslog program. */
+export function serviceForProgram(program: string | null): string | null {
+  if (program === null) return null;
+  const p = program.toLowerCase();
+  if (p.includes('ssh') || p === 'dropbear') return 'ssh';
+  if (p.includes('ftp')) return 'ftp';
+  if (p.includes('telnet')) return 'telnet';
+  if (p.includes('pop')) return 'pop3';
+  if (p.includes('imap')) return 'imap';
+  if (
+    p.includes('smtp') ||
+    p === 'sendmail' ||
+    p === 'sm-mta' ||
+    p.startsWith('postfix') ||
+    p === 'exim'
+  )
+    return 'smtp';
+  if (p === 'named') return 'dns';
+  if (p.includes('mysql')) return 'mysql';
+  return null;
+}

@@ -1,0 +1,243 @@
+import type { Event, EventDraft } from '../core/event.js';
+import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import type { SourceContext } from './source-context.js';
+import {
+  journalEnvelope,
+  newTimeMemo,
+  parseEnvelope,
+  type Envelope,
+  type TimeMemo,
+} from './syslog-envelope.js';
+
+/** Per-source parsing state: the timestamp memo and the last event (for `last message repeated`). */
+export interface SourceState {
+  readonly ctx: SourceContext;
+  readonly memo: TimeMemo;
+  last: Event | null;
+}
+
+/** Fresh parsing state for one source. */
+export function newSourceState(ctx: SourceContext): SourceState {
+  return { ctx, memo: newTimeMemo(), last: null };
+}
+
+/** One step of `explain`: which stage or parser looked at the line and what it said. */
+export interface TraceStep {
+  readonly stage: string;
+  readonly result: string;
+}
+
+/** Normalizes a syslog tag to the key parsers register under: no path, no `(pam_unix)`, no pid. */
+export function programKey(program: string): string {
+  let p = program;
+  const paren = p.indexOf('(');
+  if (paren > 0) p = p.slice(0, paren);
+  if (p.charCodeAt(0) === 47 /* / */) p = p.slice(p.lastIndexOf('/') + 1);
+  return p;
+}
+
+const LAST_REPEATED = /^last message repeated (\d{1,9}) times?$/;
+
+/**
+ * Turns lines into Events: reads the syslog header, dispatches the message to the parsers of
+ * its program, then to parsers whose triggers it contains; a line without a syslog header goes
+ * to the parsers of self-describing formats. Built once; the per-line path only executes.
+ */
+export class LineParser {
+  private readonly byProgram = new Map<string, FamilyParser[]>();
+  private readonly triggered: { parser: FamilyParser; triggers: readonly string[] }[] = [];
+  private readonly raw: FamilyParser[] = [];
+  /** Every built family parser, in registration order. */
+  readonly parsers: readonly FamilyParser[];
+
+  constructor(defs: readonly ParserDefinition[]) {
+    const parsers = defs.map((d) => d.build());
+    this.parsers = parsers;
+    for (const p of parsers) {
+      if (p.parseMessage) {
+        for (const name of p.programs) {
+          const list = this.byProgram.get(name) ?? [];
+          list.push(p);
+          this.byProgram.set(name, list);
+        }
+        if (p.triggers && p.triggers.length > 0) {
+          this.triggered.push({ parser: p, triggers: p.triggers });
+        }
+      }
+      if (p.parseLine) this.raw.push(p);
+    }
+  }
+
+  /** The parsers registered for a syslog program, or an empty list. */
+  parsersFor(program: string | null): readonly FamilyParser[] {
+    if (program === null) return EMPTY;
+    const exact = this.byProgram.get(program);
+    if (exact !== undefined) return exact;
+    const key = programKey(program);
+    const slash = key.indexOf('/');
+    return (
+      this.byProgram.get(key) ??
+      (slash > 0 ? this.byProgram.get(key.slice(0, slash)) : undefined) ??
+      EMPTY
+    );
+  }
+
+  /** Parses one line; null when no parser took it. Never throws. */
+  parse(text: string, lineNo: number, state: SourceState): Event | null {
+    let ev: Event | null = null;
+    try {
+      ev = this.parseUnsafe(text, lineNo, state, null);
+    } catch {
+      ev = null;
+    }
+    state.last = ev;
+    return ev;
+  }
+
+  /** Parses one line and records every step taken, for `reportable explain`. */
+  explain(
+    text: string,
+    lineNo: number,
+    state: SourceState,
+  ): { event: Event | null; trace: TraceStep[] } {
+    const trace: TraceStep[] = [];
+    let event: Event | null = null;
+    try {
+      event = this.parseUnsafe(text, lineNo, state, trace);
+    } catch (err) {
+      trace.push({ stage: 'error', result: `internal error: ${String(err)}` });
+    }
+    state.last = event;
+    return { event, trace };
+  }
+
+  private parseUnsafe(
+    text: string,
+    lineNo: number,
+    state: SourceState,
+    trace: TraceStep[] | null,
+  ): Event | null {
+    const ctx = state.ctx;
+    let env: Envelope | null = null;
+    if (text.charCodeAt(0) === 123 /* { */) {
+      let record: unknown = null;
+      try {
+        record = JSON.parse(text);
+      } catch {
+        trace?.push({ stage: 'json', result: 'starts with { but is not valid JSON' });
+      }
+      if (record !== null && typeof record === 'object' && !Array.isArray(record)) {
+        env = journalEnvelope(record as Record<string, unknown>);
+        trace?.push({
+          stage: 'json',
+          result: env ? 'journalctl -o json record' : 'JSON record, not a journal export',
+        });
+      }
+    } else {
+      env = parseEnvelope(text, ctx, state.memo);
+    }
+    if (env !== null) {
+      trace?.push({ stage: 'envelope', result: describeEnvelope(env) });
+      if (env.program === null && env.message.length === 0) return null;
+      const repeated = LAST_REPEATED.exec(env.message);
+      if (repeated !== null && state.last !== null) {
+        const prev = state.last;
+        const ev: Event = {
+          ...prev,
+          at: env.at ?? prev.at,
+          count: Number(repeated[1]),
+          ref: { source: ctx.source, line: lineNo, text },
+        };
+        trace?.push({
+          stage: 'repeat',
+          result: `repeats line ${prev.ref.line} ${repeated[1]} times`,
+        });
+        return ev;
+      }
+      const own = this.parsersFor(env.program);
+      for (const p of own) {
+        const d = p.parseMessage!(env.message, env);
+        trace?.push({ stage: p.family, result: d ? `took it as ${d.kind}` : 'no pattern matched' });
+        if (d !== null) return this.emit(d, env, p.family, text, lineNo, state);
+      }
+      if (own.length === 0) {
+        trace?.push({
+          stage: 'dispatch',
+          result:
+            env.program === null ? 'no program tag' : `no parser for program "${env.program}"`,
+        });
+      }
+      const msg = env.message;
+      for (const { parser, triggers } of this.triggered) {
+        if (own.includes(parser)) continue;
+        let hit = false;
+        for (const t of triggers) {
+          if (msg.includes(t)) {
+            hit = true;
+            break;
+          }
+        }
+        if (!hit) continue;
+        const d = parser.parseMessage!(msg, env);
+        trace?.push({
+          stage: parser.family,
+          result: d ? `took it as ${d.kind} (by trigger)` : 'trigger present, no pattern matched',
+        });
+        if (d !== null) return this.emit(d, env, parser.family, text, lineNo, state);
+      }
+      if (env.format !== 'untimed') return null;
+    } else if (trace !== null && text.charCodeAt(0) !== 123) {
+      trace.push({ stage: 'envelope', result: 'no syslog header' });
+    }
+    for (const p of this.raw) {
+      const d = p.parseLine!(text, ctx);
+      if (d !== null) {
+        trace?.push({ stage: p.family, result: `took the line as ${d.kind} (own format)` });
+        return this.emit(d, null, p.family, text, lineNo, state);
+      }
+    }
+    trace?.push({ stage: 'formats', result: 'no parser recognised the line' });
+    return null;
+  }
+
+  private emit(
+    d: EventDraft,
+    env: Envelope | null,
+    family: string,
+    text: string,
+    lineNo: number,
+    state: SourceState,
+  ): Event {
+    const ev: Event = {
+      at: d.at !== undefined ? d.at : (env?.at ?? null),
+      kind: d.kind,
+      src: d.src,
+      srcHost: d.srcHost ?? null,
+      srcPort: d.srcPort ?? null,
+      dst: d.dst ?? null,
+      dstPort: d.dstPort ?? null,
+      proto: d.proto ?? null,
+      service: d.service ?? null,
+      user: d.user ?? null,
+      program: d.program !== undefined ? d.program : (env?.program ?? null),
+      host: d.host !== undefined ? d.host : (env?.host ?? null),
+      signature: d.signature ?? null,
+      count: env?.count ?? 1,
+      detail: d.detail ?? null,
+      family,
+      ref: { source: state.ctx.source, line: lineNo, text },
+    };
+    return ev;
+  }
+}
+
+const EMPTY: readonly FamilyParser[] = [];
+
+function describeEnvelope(env: Envelope): string {
+  const parts = [`${env.format} header`];
+  parts.push(env.at === null ? 'no time' : `at ${new Date(env.at).toISOString()}`);
+  if (env.host !== null) parts.push(`host ${env.host}`);
+  if (env.program !== null) parts.push(`program ${env.program}${env.pid ? `[${env.pid}]` : ''}`);
+  if (env.count !== 1) parts.push(`repeated ${env.count} times`);
+  return parts.join(', ');
+}
