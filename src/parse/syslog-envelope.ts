@@ -177,7 +177,7 @@ function parseTai64n(line: string, pos: number): number | null {
   if (label.length !== 24 || !/^4000[0-9a-f]{20}$/i.test(label)) return null;
   const secs = parseInt(label.slice(4, 16), 16);
   const nanos = parseInt(label.slice(16, 24), 16);
-  // TAI64 labels count TAI seconds; multilog writers store UTC + 10 s (the 1972 TAI offset).
+  // libtai's tai_now() writes 2^62 + 10 + unix seconds; tai64nlocal subtracts the 10 again.
   return (secs - 10) * 1000 + Math.floor(nanos / 1e6);
 }
 
