@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { detach } from './detach.js';
 
 /**
  * Parses a dotted-quad IPv4 address, tolerating leading zeros (read as decimal, as syslog
@@ -66,11 +67,22 @@ export function canonicalAddress(raw: string): string | null {
     if (t4 === null) return null;
     text = text.slice(0, lastColon + 1) + t4;
   }
-  if (!ipaddr.IPv6.isValid(text)) return null;
-  const addr = ipaddr.IPv6.parse(text);
-  if (addr.isIPv4MappedAddress()) return addr.toIPv4Address().toString();
-  return addr.toRFC5952String();
+  const hit = v6Memo.get(text);
+  if (hit !== undefined) return hit;
+  let canonical: string | null = null;
+  if (ipaddr.IPv6.isValid(text)) {
+    const addr = ipaddr.IPv6.parse(text);
+    canonical = addr.isIPv4MappedAddress()
+      ? addr.toIPv4Address().toString()
+      : addr.toRFC5952String();
+  }
+  // Firewall logs repeat the same few IPv6 addresses; ipaddr.js costs microseconds each.
+  if (v6Memo.size >= 8192) v6Memo.clear();
+  v6Memo.set(detach(text), canonical);
+  return canonical;
 }
+
+const v6Memo = new Map<string, string | null>();
 
 /** True when the text is a canonical or parseable IPv4/IPv6 address. */
 export function isAddress(raw: string): boolean {

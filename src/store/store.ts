@@ -1,0 +1,62 @@
+import type { Incident, IncidentKind } from '../core/incident.js';
+
+/** How far a file has been read, keyed by the file's identity (not its name, which rotates). */
+export interface Checkpoint {
+  /** Identity of the file's content: see `fileIdentity` in ingest (device, inode, head hash). */
+  readonly identity: string;
+  /** The path it was last read under (for people; the identity is what matters). */
+  readonly path: string;
+  /** Bytes consumed: the offset just after the last complete line read. */
+  readonly offset: number;
+  /** Lines consumed, so line numbers continue where they stopped. */
+  readonly lines: number;
+  /** Epoch ms of the read. */
+  readonly readAt: number;
+}
+
+/** Which incidents to list. */
+export interface IncidentFilter {
+  readonly reportable?: boolean;
+  readonly minSeverity?: number;
+  /** Only incidents whose lastSeen is at or after this instant (epoch ms). */
+  readonly since?: number;
+  readonly ids?: readonly string[];
+  readonly src?: string;
+  readonly limit?: number;
+}
+
+/** An incident before the store has given it an id. */
+export type NewIncident = Omit<Incident, 'id'>;
+
+/**
+ * The narrow interface the application uses to persist what it learned. One implementation
+ * (Kysely) serves SQLite and PostgreSQL; every implementation must pass the store conformance
+ * suite (test/integration/store-conformance.ts).
+ */
+export interface Store {
+  /** The checkpoint of a file identity, or null when the file was never read. */
+  getCheckpoint(identity: string): Promise<Checkpoint | null>;
+  /** Creates or replaces checkpoints. */
+  saveCheckpoints(checkpoints: readonly Checkpoint[]): Promise<void>;
+  /**
+   * The latest incident of this source and kind whose lastSeen is at or after `since`:
+   * the one a continuing activity extends. Sources are matched on `src`, or on `srcHost` when
+   * `src` is null.
+   */
+  findContinuable(
+    src: string | null,
+    srcHost: string | null,
+    kind: IncidentKind,
+    since: number,
+  ): Promise<Incident | null>;
+  /** Stores a new incident; returns it with its id. */
+  insertIncident(incident: NewIncident): Promise<Incident>;
+  /** Replaces an incident's content (same id). */
+  updateIncident(incident: Incident): Promise<void>;
+  /** Incidents matching the filter, most severe and most recent first. */
+  listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
+  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Releases the connection. */
+  close(): Promise<void>;
+}
