@@ -20,8 +20,11 @@ export interface IncidentFilter {
   readonly minSeverity?: number;
   /** Only incidents whose lastSeen is at or after this instant (epoch ms). */
   readonly since?: number;
+  /** Only these incidents (an empty list matches none). */
   readonly ids?: readonly string[];
+  /** Only this source: its address (`src`), or its host name (`srcHost`) when `src` is null. */
   readonly src?: string;
+  /** At most this many (a non-negative integer). */
   readonly limit?: number;
 }
 
@@ -51,11 +54,15 @@ export interface Store {
   ): Promise<Incident | null>;
   /** Stores a new incident; returns it with its id. */
   insertIncident(incident: NewIncident): Promise<Incident>;
-  /** Replaces an incident's content (same id). */
+  /** Replaces an incident's content (same id); rejects when no incident has that id (a bug). */
   updateIncident(incident: Incident): Promise<void>;
-  /** Incidents matching the filter, most severe and most recent first. */
+  /** Incidents matching the filter: reportable first, then by severity, then by lastSeen, descending. */
   listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
-  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  /**
+   * Runs `fn` in one transaction: all of its writes land, or none, and an error of `fn` is
+   * rethrown unchanged. Inside `fn`, use only the store it is given: the outer store rejects
+   * calls made from within `fn`. A nested `transaction` on the given store joins the outer one.
+   */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Releases the connection. */
   close(): Promise<void>;

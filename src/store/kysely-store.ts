@@ -1,0 +1,371 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { ExternalError } from '../core/errors.js';
+import { EVENT_KINDS } from '../core/event.js';
+import { INCIDENT_KINDS } from '../core/incident.js';
+import type { Evidence, Incident, IncidentKind } from '../core/incident.js';
+import { databaseError } from './database-error.js';
+import type { CheckpointsTable, Database, FlagColumn, IncidentsTable } from './schema.js';
+import type { Checkpoint, IncidentFilter, NewIncident, Store } from './store.js';
+
+/** Options of a KyselyStore. */
+export interface KyselyStoreOptions {
+  /** Names the database in error messages: a path, or a URL without its password. */
+  readonly label: string;
+  /** Wall clock for the created_at/updated_at bookkeeping columns (tests fix it). */
+  readonly now?: () => number;
+}
+
+// The store whose transaction the current async call chain runs in. Using that (outer) store
+// inside `fn` would deadlock on SQLite's single connection (the process then exits silently with
+// the promise unsettled) and would escape the transaction on PostgreSQL: it is refused instead.
+const transactionOwner = new AsyncLocalStorage<KyselyStore>();
+
+// Bound parameters per statement stay far below SQLite's 32766 and PostgreSQL's 65535.
+const IDS_PER_QUERY = 500;
+const CHECKPOINTS_PER_INSERT = 500;
+
+/**
+ * The Store over any migrated Kysely<Database>: SQLite today, PostgreSQL next. Only portable
+ * query-builder features are used (ON CONFLICT upserts, integer flags, JSON as text).
+ */
+export class KyselyStore implements Store {
+  readonly #db: Kysely<Database>;
+  readonly #options: KyselyStoreOptions;
+  readonly #now: () => number;
+  #closed = false;
+
+  /** Wraps a Kysely instance whose schema is already migrated (see migrateToLatest). */
+  constructor(db: Kysely<Database>, options: KyselyStoreOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async getCheckpoint(identity: string): Promise<Checkpoint | null> {
+    const row = await this.#run('reading a checkpoint', () =>
+      this.#db
+        .selectFrom('checkpoints')
+        .selectAll()
+        .where('identity', '=', identity)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? null : checkpointFromRow(row);
+  }
+
+  async saveCheckpoints(checkpoints: readonly Checkpoint[]): Promise<void> {
+    // One statement must not name an identity twice (PostgreSQL rejects it): the last one wins.
+    const latest = new Map<string, Checkpoint>();
+    for (const c of checkpoints) latest.set(c.identity, c);
+    const rows = [...latest.values()].map(checkpointToRow);
+    if (rows.length === 0) return;
+    const write = async (store: KyselyStore): Promise<void> => {
+      for (let i = 0; i < rows.length; i += CHECKPOINTS_PER_INSERT) {
+        const chunk = rows.slice(i, i + CHECKPOINTS_PER_INSERT);
+        await store.#run('saving checkpoints', () =>
+          store.#db
+            .insertInto('checkpoints')
+            .values(chunk)
+            .onConflict((oc) =>
+              oc.column('identity').doUpdateSet((eb) => ({
+                path: eb.ref('excluded.path'),
+                offset: eb.ref('excluded.offset'),
+                lines: eb.ref('excluded.lines'),
+                read_at: eb.ref('excluded.read_at'),
+              })),
+            )
+            .execute(),
+        );
+      }
+    };
+    if (rows.length <= CHECKPOINTS_PER_INSERT) await write(this);
+    else await this.transaction((store) => write(store as KyselyStore));
+  }
+
+  async findContinuable(
+    src: string | null,
+    srcHost: string | null,
+    kind: IncidentKind,
+    since: number,
+  ): Promise<Incident | null> {
+    if (src === null && srcHost === null) return null;
+    let query = this.#db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('last_seen', '>=', since);
+    query =
+      src !== null
+        ? query.where('src', '=', src)
+        : query.where('src', 'is', null).where('src_host', '=', srcHost);
+    const row = await this.#run('finding an incident to continue', () =>
+      query.orderBy('last_seen', 'desc').orderBy('id', 'asc').limit(1).executeTakeFirst(),
+    );
+    return row === undefined ? null : this.#incidentFromRow(row);
+  }
+
+  async insertIncident(incident: NewIncident): Promise<Incident> {
+    const id = randomUUID();
+    const now = this.#now();
+    await this.#run('inserting an incident', () =>
+      this.#db
+        .insertInto('incidents')
+        .values({ id, ...incidentToRow(incident), created_at: now, updated_at: now })
+        .execute(),
+    );
+    return { id, ...incident };
+  }
+
+  async updateIncident(incident: Incident): Promise<void> {
+    const row = incidentToRow(incident);
+    const result = await this.#run('updating an incident', () =>
+      this.#db
+        .updateTable('incidents')
+        .set({ ...row, updated_at: this.#now() })
+        .where('id', '=', incident.id)
+        .executeTakeFirst(),
+    );
+    if (result.numUpdatedRows === 0n) {
+      // The caller holds an id the store never gave out (or one from another database): a bug.
+      throw new Error(`updateIncident: no incident with id ${incident.id}`);
+    }
+  }
+
+  async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
+    const limit = filter.limit;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      throw new Error(`listIncidents: limit must be a non-negative integer, got ${limit}`);
+    }
+    if (limit === 0) return [];
+    let rows: Selectable<IncidentsTable>[];
+    if (filter.ids === undefined) {
+      rows = await this.#listRows(filter, undefined);
+    } else {
+      const ids = [...new Set(filter.ids)];
+      rows = [];
+      for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+        rows.push(...(await this.#listRows(filter, ids.slice(i, i + IDS_PER_QUERY))));
+      }
+      // Several chunks: merge them in the order the query gives within one.
+      if (ids.length > IDS_PER_QUERY) {
+        rows.sort(compareRows);
+        if (limit !== undefined) rows = rows.slice(0, limit);
+      }
+    }
+    return rows.map((r) => this.#incidentFromRow(r));
+  }
+
+  /**
+   * Runs `fn` in one transaction with a store bound to it; the outer store refuses calls from
+   * within `fn`. A nested `transaction` call joins the outer transaction (no savepoint): if
+   * anything in it throws and the error leaves the outermost `fn`, every write is rolled back.
+   */
+  async transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this);
+    this.#refuseInsideOwnTransaction();
+    let failure: { error: unknown } | undefined;
+    try {
+      return await this.#db.transaction().execute(async (trx) => {
+        try {
+          const bound = new KyselyStore(trx, this.#options);
+          return await transactionOwner.run(this, () => fn(bound));
+        } catch (error) {
+          failure = { error };
+          throw error;
+        }
+      });
+    } catch (error) {
+      // The error of `fn` goes back unchanged; only begin/commit/rollback failures are ours.
+      if (failure !== undefined) throw failure.error;
+      throw this.#external('running a transaction', error);
+    }
+  }
+
+  /** Closes the connection; on a store bound to a transaction it does nothing (the owner closes). */
+  async close(): Promise<void> {
+    if (this.#db.isTransaction || this.#closed) return;
+    this.#closed = true;
+    await this.#db.destroy();
+  }
+
+  #listRows(
+    filter: IncidentFilter,
+    ids: readonly string[] | undefined,
+  ): Promise<Selectable<IncidentsTable>[]> {
+    let query = this.#db.selectFrom('incidents').selectAll();
+    if (filter.reportable !== undefined) {
+      query = query.where('reportable', '=', filter.reportable ? 1 : 0);
+    }
+    if (filter.minSeverity !== undefined) query = query.where('severity', '>=', filter.minSeverity);
+    if (filter.since !== undefined) query = query.where('last_seen', '>=', filter.since);
+    if (ids !== undefined) query = query.where('id', 'in', ids);
+    const src = filter.src;
+    if (src !== undefined) {
+      // The same notion of "source" as findContinuable: the address, else the logged host name.
+      query = query.where((eb) =>
+        eb.or([eb('src', '=', src), eb.and([eb('src', 'is', null), eb('src_host', '=', src)])]),
+      );
+    }
+    query = query
+      .orderBy('reportable', 'desc')
+      .orderBy('severity', 'desc')
+      .orderBy('last_seen', 'desc')
+      .orderBy('id', 'asc');
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return this.#run('listing incidents', () => query.execute());
+  }
+
+  #refuseInsideOwnTransaction(): void {
+    if (!this.#db.isTransaction && transactionOwner.getStore() === this) {
+      throw new Error(
+        'store: inside transaction(fn), use the store passed to fn, not the outer one',
+      );
+    }
+  }
+
+  async #run<T>(what: string, op: () => Promise<T>): Promise<T> {
+    this.#refuseInsideOwnTransaction();
+    try {
+      return await op();
+    } catch (error) {
+      throw this.#external(what, error);
+    }
+  }
+
+  #external(what: string, error: unknown): ExternalError {
+    return databaseError(this.#options.label, `${what} failed`, error);
+  }
+
+  #incidentFromRow(row: Selectable<IncidentsTable>): Incident {
+    if (!isIncidentKind(row.kind)) {
+      throw new ExternalError(
+        `database ${this.#options.label}: incident ${row.id} has the unknown kind "${row.kind}"`,
+      );
+    }
+    return {
+      id: row.id,
+      kind: row.kind,
+      src: row.src,
+      srcHost: row.src_host,
+      firstSeen: Number(row.first_seen),
+      lastSeen: Number(row.last_seen),
+      events: Number(row.events),
+      ports: parseList(row.ports, isPort),
+      targets: parseList(row.targets, isString),
+      services: parseList(row.services, isString),
+      users: parseList(row.users, isString),
+      truncated: Number(row.truncated) !== 0,
+      severity: Number(row.severity),
+      reportable: Number(row.reportable) !== 0,
+      reasons: parseList(row.reasons, isString),
+      evidence: parseList(row.evidence, isEvidence).map(evidenceFields),
+    };
+  }
+}
+
+function incidentToRow(incident: NewIncident) {
+  return {
+    kind: incident.kind,
+    src: incident.src,
+    src_host: incident.srcHost,
+    first_seen: int64(incident.firstSeen, 'firstSeen'),
+    last_seen: int64(incident.lastSeen, 'lastSeen'),
+    events: int64(incident.events, 'events'),
+    severity: int64(incident.severity, 'severity'),
+    reportable: flag(incident.reportable),
+    ports: JSON.stringify(incident.ports),
+    targets: JSON.stringify(incident.targets),
+    services: JSON.stringify(incident.services),
+    users: JSON.stringify(incident.users),
+    reasons: JSON.stringify(incident.reasons),
+    evidence: JSON.stringify(incident.evidence.map(evidenceFields)),
+    truncated: flag(incident.truncated),
+  };
+}
+
+function checkpointToRow(c: Checkpoint) {
+  return {
+    identity: c.identity,
+    path: c.path,
+    offset: int64(c.offset, 'offset'),
+    lines: int64(c.lines, 'lines'),
+    read_at: int64(c.readAt, 'readAt'),
+  };
+}
+
+function checkpointFromRow(row: Selectable<CheckpointsTable>): Checkpoint {
+  return {
+    identity: row.identity,
+    path: row.path,
+    offset: Number(row.offset),
+    lines: Number(row.lines),
+    readAt: Number(row.read_at),
+  };
+}
+
+/** Ordering of listIncidents, for merging chunked results; must match the ORDER BY. */
+function compareRows(a: Selectable<IncidentsTable>, b: Selectable<IncidentsTable>): number {
+  return (
+    Number(b.reportable) - Number(a.reportable) ||
+    Number(b.severity) - Number(a.severity) ||
+    Number(b.last_seen) - Number(a.last_seen) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+// SQLite would store 1.5 in a bigint column and PostgreSQL would refuse it: check here, so both
+// behave alike, and a caller's bug reads as a bug rather than as a database failure.
+function int64(value: number, field: string): number {
+  if (!Number.isSafeInteger(value)) throw new Error(`store: ${field} must be an integer: ${value}`);
+  return value;
+}
+
+function flag(value: boolean): FlagColumn {
+  return value ? 1 : 0;
+}
+
+// JSON columns are parsed defensively: a value this version cannot read becomes an empty list,
+// or loses the entries it cannot read, rather than failing every listing.
+function parseList<T>(text: string, keep: (v: unknown) => v is T): T[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  return Array.isArray(value) ? value.filter(keep) : [];
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
+function isPort(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+}
+
+const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_KINDS);
+const INCIDENT_KIND_SET: ReadonlySet<string> = new Set(INCIDENT_KINDS);
+
+function isIncidentKind(v: string): v is IncidentKind {
+  return INCIDENT_KIND_SET.has(v);
+}
+
+function isEvidence(v: unknown): v is Evidence {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as Record<string, unknown>;
+  return (
+    (e['at'] === null || (typeof e['at'] === 'number' && Number.isFinite(e['at']))) &&
+    typeof e['kind'] === 'string' &&
+    EVENT_KIND_SET.has(e['kind']) &&
+    typeof e['source'] === 'string' &&
+    typeof e['line'] === 'number' &&
+    typeof e['text'] === 'string'
+  );
+}
+
+// Only the documented fields go in and come out, whatever else an object carries.
+function evidenceFields(e: Evidence): Evidence {
+  return { at: e.at, kind: e.kind, source: e.source, line: e.line, text: e.text };
+}

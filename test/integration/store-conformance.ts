@@ -1,0 +1,488 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Incident } from '../../src/core/incident.js';
+import type { Checkpoint, NewIncident, Store } from '../../src/store/store.js';
+
+/** What the suite needs beyond a fresh store. */
+export interface ConformanceOptions {
+  /**
+   * For databases that outlive their connections: each call names a new, empty database and
+   * returns an opener for it, which the suite calls several times, closing in between. Without
+   * it, the persistence case is skipped.
+   */
+  readonly persistent?: () => () => Promise<Store>;
+}
+
+// 2026-11-26T04:00:00Z: epoch ms beyond 32 bits, so a narrow integer column shows.
+const T0 = Date.UTC(2026, 10, 26, 4, 0, 0);
+const MINUTE = 60_000;
+
+/** A complete incident with every list filled; `overrides` replace fields. */
+function incident(overrides: Partial<NewIncident> = {}): NewIncident {
+  return {
+    kind: 'brute-force',
+    src: '192.0.2.10',
+    srcHost: null,
+    firstSeen: T0,
+    lastSeen: T0 + 10 * MINUTE,
+    events: 42,
+    ports: [22, 2222],
+    targets: ['198.51.100.1', 'gw'],
+    services: ['ssh'],
+    users: ['root', 'admin'],
+    truncated: false,
+    severity: 3,
+    reportable: true,
+    reasons: ['42 failed logins in 10 minutes', 'over the sshd threshold of 5'],
+    evidence: [
+      {
+        at: T0,
+        kind: 'auth-failure',
+        source: '/var/log/secure',
+        line: 17,
+        text: 'Nov 26 04:00:00 gw sshd[4242]: Failed password for root from 192.0.2.10 port 50022 ssh2',
+      },
+      {
+        at: null,
+        kind: 'invalid-user',
+        source: '-',
+        line: 3,
+        // Quotes, brackets, backslashes, a newline, a NUL and non-ASCII: JSON text must survive.
+        text: 'Invalid user "a\\b" [x]\n\u0000 from 192.0.2.10 – ünïcödé 🔑',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const checkpointA: Checkpoint = {
+  identity: 'dev=2049,ino=131077,head=9f86d081884c7d65',
+  path: '/var/log/secure',
+  offset: 5_000_000_123,
+  lines: 48_000_001,
+  readAt: T0 + MINUTE,
+};
+
+const checkpointB: Checkpoint = {
+  identity: 'dev=2049,ino=131078,head=60303ae22b998861',
+  path: '/var/log/secure.1',
+  offset: 0,
+  lines: 0,
+  readAt: T0,
+};
+
+async function using<T>(open: () => Promise<Store>, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await open();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Registers the Store conformance tests (node:test) for one implementation. `open` must return a
+ * store on a new, empty database each time it is called.
+ */
+export function storeConformance(
+  name: string,
+  open: () => Promise<Store>,
+  options: ConformanceOptions = {},
+): void {
+  describe(`store conformance: ${name}`, () => {
+    test('a file never read has no checkpoint', () =>
+      using(open, async (store) => {
+        assert.equal(await store.getCheckpoint(checkpointA.identity), null);
+      }));
+
+    test('checkpoints round trip exactly, offsets beyond 32 bits included', () =>
+      using(open, async (store) => {
+        await store.saveCheckpoints([checkpointA, checkpointB]);
+        assert.deepEqual(await store.getCheckpoint(checkpointA.identity), checkpointA);
+        assert.deepEqual(await store.getCheckpoint(checkpointB.identity), checkpointB);
+        assert.equal(await store.getCheckpoint('dev=2049,ino=1,head=0'), null);
+      }));
+
+    test('saving a checkpoint again replaces it and leaves the others', () =>
+      using(open, async (store) => {
+        await store.saveCheckpoints([checkpointA, checkpointB]);
+        // The file rotated: same identity, new name, read further.
+        const grown: Checkpoint = {
+          ...checkpointA,
+          path: '/var/log/secure.1',
+          offset: checkpointA.offset + 812,
+          lines: checkpointA.lines + 7,
+          readAt: checkpointA.readAt + 5 * MINUTE,
+        };
+        await store.saveCheckpoints([grown]);
+        assert.deepEqual(await store.getCheckpoint(checkpointA.identity), grown);
+        assert.deepEqual(await store.getCheckpoint(checkpointB.identity), checkpointB);
+        await store.saveCheckpoints([]);
+        assert.deepEqual(await store.getCheckpoint(checkpointA.identity), grown);
+        // The same identity twice in one call: the later one wins.
+        const c1: Checkpoint = { ...checkpointB, identity: 'c', offset: 10, lines: 1 };
+        const c2: Checkpoint = { ...checkpointB, identity: 'c', offset: 20, lines: 2 };
+        await store.saveCheckpoints([c1, c2]);
+        assert.deepEqual(await store.getCheckpoint('c'), c2);
+      }));
+
+    test('many checkpoints in one call are all saved', () =>
+      using(open, async (store) => {
+        const many = Array.from({ length: 1203 }, (_, i): Checkpoint => ({
+          identity: `ino=${i}`,
+          path: `/var/log/app/${i}.log`,
+          offset: i * 1000,
+          lines: i,
+          readAt: T0 + i,
+        }));
+        await store.saveCheckpoints(many);
+        for (const i of [0, 499, 500, 1000, 1202]) {
+          assert.deepEqual(await store.getCheckpoint(`ino=${i}`), many[i]);
+        }
+      }));
+
+    test('insertIncident assigns distinct ids and every field reads back exactly', () =>
+      using(open, async (store) => {
+        const full = incident();
+        // Logs named only a host; every list empty; capped lists cut short.
+        const bare = incident({
+          kind: 'probe',
+          src: null,
+          srcHost: 'scanner.example.net',
+          firstSeen: T0 + MINUTE,
+          lastSeen: T0 + MINUTE,
+          events: 1,
+          ports: [],
+          targets: [],
+          services: [],
+          users: [],
+          truncated: true,
+          severity: 1,
+          reportable: false,
+          reasons: [],
+          evidence: [],
+        });
+        const a = await store.insertIncident(full);
+        const b = await store.insertIncident(bare);
+        assert.equal(typeof a.id, 'string');
+        assert.ok(a.id.length > 0);
+        assert.notEqual(a.id, b.id);
+        assert.deepEqual(a, { id: a.id, ...full });
+        assert.deepEqual(b, { id: b.id, ...bare });
+        assert.deepEqual(await store.listIncidents(), [a, b]);
+      }));
+
+    test('updateIncident replaces every field, keeps the id, and touches nothing else', () =>
+      using(open, async (store) => {
+        const a = await store.insertIncident(incident());
+        const b = await store.insertIncident(incident({ src: '203.0.113.5', reportable: false }));
+        const changed: Incident = {
+          id: a.id,
+          kind: 'sweep',
+          src: null,
+          srcHost: 'host.example.org',
+          firstSeen: T0 - MINUTE,
+          lastSeen: T0 + 90 * MINUTE,
+          events: 3_000_000_000,
+          ports: [],
+          targets: ['198.51.100.1', '198.51.100.2', '198.51.100.3'],
+          services: ['ftp'],
+          users: [],
+          truncated: true,
+          severity: 5,
+          reportable: false,
+          reasons: ['10 hosts probed'],
+          evidence: [
+            { at: T0 + 90 * MINUTE, kind: 'connection', source: 'stdin', line: 9, text: 'x' },
+          ],
+        };
+        await store.updateIncident(changed);
+        assert.deepEqual(await store.listIncidents({ ids: [a.id] }), [changed]);
+        assert.deepEqual(await store.listIncidents({ ids: [b.id] }), [b]);
+      }));
+
+    test('updateIncident of an id the store never gave rejects', () =>
+      using(open, async (store) => {
+        const a = await store.insertIncident(incident());
+        await assert.rejects(store.updateIncident({ ...a, id: 'no-such-id', events: 1 }));
+        assert.deepEqual(await store.listIncidents(), [a]);
+      }));
+
+    test('findContinuable matches on src and kind, respects since, returns the latest', () =>
+      using(open, async (store) => {
+        const src = '192.0.2.10';
+        await store.insertIncident(incident({ src, lastSeen: T0 + 10 * MINUTE }));
+        const latest = await store.insertIncident(incident({ src, lastSeen: T0 + 30 * MINUTE }));
+        await store.insertIncident(incident({ src, lastSeen: T0 + 20 * MINUTE }));
+        await store.insertIncident(incident({ src, kind: 'probe', lastSeen: T0 + 40 * MINUTE }));
+        await store.insertIncident(incident({ src: '192.0.2.11', lastSeen: T0 + 50 * MINUTE }));
+        assert.deepEqual(await store.findContinuable(src, null, 'brute-force', T0), latest);
+        // srcHost does not matter when there is an address.
+        assert.deepEqual(
+          await store.findContinuable(src, 'other.example', 'brute-force', T0),
+          latest,
+        );
+        // `since` is inclusive.
+        assert.deepEqual(
+          await store.findContinuable(src, null, 'brute-force', T0 + 30 * MINUTE),
+          latest,
+        );
+        assert.equal(
+          await store.findContinuable(src, null, 'brute-force', T0 + 30 * MINUTE + 1),
+          null,
+        );
+        assert.equal(await store.findContinuable(src, null, 'dos', T0), null);
+        assert.equal(await store.findContinuable('192.0.2.99', null, 'brute-force', T0), null);
+      }));
+
+    test('findContinuable matches on srcHost only among incidents without an address', () =>
+      using(open, async (store) => {
+        const host = 'scanner.example.net';
+        const hostOnly = await store.insertIncident(
+          incident({ kind: 'sweep', src: null, srcHost: host, lastSeen: T0 + 5 * MINUTE }),
+        );
+        // Same host name but with an address: that source is the address, not the name.
+        await store.insertIncident(
+          incident({
+            kind: 'sweep',
+            src: '198.51.100.7',
+            srcHost: host,
+            lastSeen: T0 + 20 * MINUTE,
+          }),
+        );
+        assert.deepEqual(await store.findContinuable(null, host, 'sweep', T0), hostOnly);
+        assert.equal(await store.findContinuable(null, host, 'sweep', T0 + 6 * MINUTE), null);
+        assert.equal(await store.findContinuable(null, host, 'probe', T0), null);
+        assert.equal(await store.findContinuable(null, 'other.example.net', 'sweep', T0), null);
+        assert.equal(await store.findContinuable(null, null, 'sweep', T0), null);
+      }));
+
+    describe('listing', () => {
+      // Inserted in an order that matches no single sort key.
+      const cases = {
+        a: incident({ reportable: false, severity: 5, lastSeen: T0 + 9, src: '192.0.2.10' }),
+        b: incident({ reportable: true, severity: 2, lastSeen: T0 + 1, src: '192.0.2.10' }),
+        c: incident({
+          reportable: true,
+          severity: 4,
+          lastSeen: T0 + 2,
+          src: null,
+          srcHost: 'mail.example.org',
+        }),
+        d: incident({ reportable: true, severity: 4, lastSeen: T0 + 5, src: '192.0.2.20' }),
+        e: incident({ reportable: false, severity: 1, lastSeen: T0 + 8, src: '192.0.2.30' }),
+        f: incident({ reportable: false, severity: 5, lastSeen: T0 + 3, src: '192.0.2.40' }),
+      };
+      type Name = keyof typeof cases;
+
+      async function seeded(
+        fn: (list: (...names: Name[]) => Incident[], store: Store) => Promise<void>,
+      ) {
+        await using(open, async (store) => {
+          const stored = new Map<Name, Incident>();
+          for (const name of Object.keys(cases) as Name[]) {
+            stored.set(name, await store.insertIncident(cases[name]));
+          }
+          await fn((...names) => names.map((n) => stored.get(n) as Incident), store);
+        });
+      }
+
+      test('orders reportable first, then severity, then lastSeen, descending', () =>
+        seeded(async (expect, store) => {
+          assert.deepEqual(await store.listIncidents(), expect('d', 'c', 'b', 'a', 'f', 'e'));
+          assert.deepEqual(await store.listIncidents({}), expect('d', 'c', 'b', 'a', 'f', 'e'));
+        }));
+
+      test('filters on reportable', () =>
+        seeded(async (expect, store) => {
+          assert.deepEqual(await store.listIncidents({ reportable: true }), expect('d', 'c', 'b'));
+          assert.deepEqual(await store.listIncidents({ reportable: false }), expect('a', 'f', 'e'));
+        }));
+
+      test('filters on minimum severity, inclusive', () =>
+        seeded(async (expect, store) => {
+          assert.deepEqual(
+            await store.listIncidents({ minSeverity: 4 }),
+            expect('d', 'c', 'a', 'f'),
+          );
+          assert.deepEqual(await store.listIncidents({ minSeverity: 6 }), []);
+        }));
+
+      test('filters on since (lastSeen at or after), inclusive', () =>
+        seeded(async (expect, store) => {
+          assert.deepEqual(await store.listIncidents({ since: T0 + 5 }), expect('d', 'a', 'e'));
+        }));
+
+      test('filters on ids; an empty list and unknown ids match nothing', () =>
+        seeded(async (expect, store) => {
+          const [b, e] = expect('b', 'e') as [Incident, Incident];
+          assert.deepEqual(
+            await store.listIncidents({ ids: [e.id, 'no-such-id', b.id, e.id] }),
+            expect('b', 'e'),
+          );
+          assert.deepEqual(await store.listIncidents({ ids: [] }), []);
+          assert.deepEqual(await store.listIncidents({ ids: ['no-such-id'] }), []);
+        }));
+
+      test('filters on the source: address, or host name for incidents without one', () =>
+        seeded(async (expect, store) => {
+          assert.deepEqual(await store.listIncidents({ src: '192.0.2.10' }), expect('b', 'a'));
+          assert.deepEqual(await store.listIncidents({ src: 'mail.example.org' }), expect('c'));
+          assert.deepEqual(await store.listIncidents({ src: '203.0.113.1' }), []);
+        }));
+
+      test('limits the count after ordering', () =>
+        seeded(async (expect, store) => {
+          assert.deepEqual(await store.listIncidents({ limit: 2 }), expect('d', 'c'));
+          assert.deepEqual(await store.listIncidents({ limit: 0 }), []);
+          assert.deepEqual(
+            await store.listIncidents({ limit: 100 }),
+            expect('d', 'c', 'b', 'a', 'f', 'e'),
+          );
+          assert.deepEqual(await store.listIncidents({ reportable: false, limit: 1 }), expect('a'));
+        }));
+
+      test('combines filters', () =>
+        seeded(async (expect, store) => {
+          assert.deepEqual(
+            await store.listIncidents({ reportable: true, minSeverity: 3, since: T0 + 3 }),
+            expect('d'),
+          );
+          const [a, c, f] = expect('a', 'c', 'f') as [Incident, Incident, Incident];
+          assert.deepEqual(
+            await store.listIncidents({ ids: [a.id, c.id, f.id], minSeverity: 5, limit: 1 }),
+            expect('a'),
+          );
+        }));
+    });
+
+    test('filters on more ids than one statement may bind, in order', () =>
+      using(open, async (store) => {
+        const stored = await store.transaction(async (tx) => {
+          const out: Incident[] = [];
+          for (let i = 0; i < 1201; i++) {
+            out.push(
+              await tx.insertIncident(
+                incident({
+                  src: `198.51.100.${i % 250}`,
+                  reportable: i % 3 === 0,
+                  severity: (i % 5) + 1,
+                  lastSeen: T0 + i,
+                  evidence: [],
+                }),
+              ),
+            );
+          }
+          return out;
+        });
+        const expected = [...stored].sort(
+          (x, y) =>
+            Number(y.reportable) - Number(x.reportable) ||
+            y.severity - x.severity ||
+            y.lastSeen - x.lastSeen,
+        );
+        const ids = stored.map((s) => s.id).reverse();
+        assert.deepEqual(await store.listIncidents({ ids }), expected);
+        assert.deepEqual(await store.listIncidents({ ids, limit: 7 }), expected.slice(0, 7));
+        assert.deepEqual(
+          await store.listIncidents({ ids: ids.slice(0, 1100), reportable: false, limit: 600 }),
+          expected.filter((x) => !x.reportable && ids.slice(0, 1100).includes(x.id)).slice(0, 600),
+        );
+      }));
+
+    test('a transaction commits all its writes and sees them inside', () =>
+      using(open, async (store) => {
+        const before = await store.insertIncident(incident({ src: '192.0.2.1' }));
+        const result = await store.transaction(async (tx) => {
+          const added = await tx.insertIncident(incident({ src: '192.0.2.2', severity: 1 }));
+          await tx.updateIncident({ ...before, events: 99, lastSeen: before.lastSeen + MINUTE });
+          await tx.saveCheckpoints([checkpointA]);
+          assert.deepEqual(await tx.getCheckpoint(checkpointA.identity), checkpointA);
+          assert.equal((await tx.listIncidents()).length, 2);
+          return added;
+        });
+        assert.deepEqual(await store.listIncidents(), [
+          { ...before, events: 99, lastSeen: before.lastSeen + MINUTE },
+          result,
+        ]);
+        assert.deepEqual(await store.getCheckpoint(checkpointA.identity), checkpointA);
+      }));
+
+    test('a transaction rolls back all its writes when fn throws, and the error propagates', () =>
+      using(open, async (store) => {
+        const before = await store.insertIncident(incident({ src: '192.0.2.1' }));
+        await store.saveCheckpoints([checkpointA]);
+        const boom = new Error('detector failed half way');
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.insertIncident(incident({ src: '192.0.2.2' }));
+            await tx.updateIncident({ ...before, events: 99 });
+            await tx.saveCheckpoints([{ ...checkpointA, offset: 1 }, checkpointB]);
+            throw boom;
+          }),
+          (error) => error === boom,
+        );
+        assert.deepEqual(await store.listIncidents(), [before]);
+        assert.deepEqual(await store.getCheckpoint(checkpointA.identity), checkpointA);
+        assert.equal(await store.getCheckpoint(checkpointB.identity), null);
+        // The store is still usable afterwards.
+        const after = await store.insertIncident(incident({ src: '192.0.2.3', severity: 1 }));
+        assert.deepEqual(await store.listIncidents(), [before, after]);
+      }));
+
+    test('a nested transaction joins the outer one: it commits and rolls back with it', () =>
+      using(open, async (store) => {
+        const kept = await store.transaction((tx) =>
+          tx.transaction((inner) => inner.insertIncident(incident({ src: '192.0.2.1' }))),
+        );
+        assert.deepEqual(await store.listIncidents(), [kept]);
+        const boom = new Error('outer failed after inner succeeded');
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.transaction((inner) => inner.insertIncident(incident({ src: '192.0.2.2' })));
+            throw boom;
+          }),
+          (error) => error === boom,
+        );
+        assert.deepEqual(await store.listIncidents(), [kept]);
+      }));
+
+    test('inside a transaction the outer store refuses to be used', () =>
+      using(open, async (store) => {
+        const kept = await store.transaction(async (tx) => {
+          await assert.rejects(store.insertIncident(incident({ src: '192.0.2.2' })), {
+            message: /use the store passed to fn/,
+          });
+          await assert.rejects(store.listIncidents(), { message: /use the store passed to fn/ });
+          await assert.rejects(
+            store.transaction(() => Promise.resolve()),
+            { message: /use the store passed to fn/ },
+          );
+          return tx.insertIncident(incident({ src: '192.0.2.1' }));
+        });
+        assert.deepEqual(await store.listIncidents(), [kept]);
+      }));
+
+    const persistent = options.persistent;
+    test(
+      'a reopened database keeps its data and opens again without re-migrating',
+      { skip: persistent === undefined ? 'this database does not outlive its connection' : false },
+      async () => {
+        if (persistent === undefined) return;
+        const reopen = persistent();
+        const first = await using(reopen, async (store) => {
+          await store.saveCheckpoints([checkpointA]);
+          return store.insertIncident(incident());
+        });
+        const second = await using(reopen, async (store) => {
+          assert.deepEqual(await store.listIncidents(), [first]);
+          assert.deepEqual(await store.getCheckpoint(checkpointA.identity), checkpointA);
+          return store.insertIncident(incident({ src: '192.0.2.99', severity: 1 }));
+        });
+        await using(reopen, async (store) => {
+          assert.deepEqual(await store.listIncidents(), [first, second]);
+        });
+      },
+    );
+  });
+}

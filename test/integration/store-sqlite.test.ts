@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { ConfigError, ExternalError } from '../../src/core/errors.js';
+import type { NewIncident } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { storeConformance } from './store-conformance.js';
+
+const root = mkdtempSync(join(tmpdir(), 'reportable-store-'));
+let serial = 0;
+function freshPath(): string {
+  serial += 1;
+  return join(root, `db-${serial}`, 'reportable.db');
+}
+
+storeConformance('SQLite file', () => openSqliteStore(freshPath()), {
+  persistent: () => {
+    const path = freshPath();
+    return () => openSqliteStore(path);
+  },
+});
+
+storeConformance('SQLite :memory:', () => openSqliteStore(':memory:'));
+
+const sample: NewIncident = {
+  kind: 'port-scan',
+  src: '203.0.113.9',
+  srcHost: null,
+  firstSeen: Date.UTC(2026, 10, 26),
+  lastSeen: Date.UTC(2026, 10, 26, 0, 5),
+  events: 30,
+  ports: [21, 22, 23, 25],
+  targets: ['198.51.100.1'],
+  services: [],
+  users: [],
+  truncated: false,
+  severity: 3,
+  reportable: true,
+  reasons: ['30 ports in 5 minutes'],
+  evidence: [],
+};
+
+/** Reads a file database directly, bypassing the store. */
+function inspect<T>(path: string, fn: (db: SqliteDatabase.Database) => T): T {
+  const db = new SqliteDatabase(path, { readonly: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite store specifics', () => {
+  test('a file database is created with its parent directories (0700) in WAL mode', async () => {
+    const dir = join(root, 'nested', 'a', 'b');
+    const path = join(dir, 'reportable.db');
+    const store = await openSqliteStore(path);
+    await store.close();
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(
+      inspect(path, (db) => db.pragma('journal_mode', { simple: true })),
+      'wal',
+    );
+  });
+
+  test('the schema has the tables and indexes of migration 0001_initial', async () => {
+    const path = freshPath();
+    await (await openSqliteStore(path)).close();
+    const objects = inspect(path, (db) =>
+      db
+        .prepare(
+          "select type, name from sqlite_master where name not like 'sqlite_%' order by type, name",
+        )
+        .all(),
+    );
+    assert.deepEqual(objects, [
+      { type: 'index', name: 'incidents_reportable_severity' },
+      { type: 'index', name: 'incidents_src_host_kind_last_seen' },
+      { type: 'index', name: 'incidents_src_kind_last_seen' },
+      { type: 'table', name: 'checkpoints' },
+      { type: 'table', name: 'incidents' },
+      { type: 'table', name: 'schema_migrations' },
+      { type: 'table', name: 'schema_migrations_lock' },
+    ]);
+  });
+
+  test('a second open does not run migrations again', async () => {
+    const path = freshPath();
+    await (await openSqliteStore(path)).close();
+    const applied = () =>
+      inspect(path, (db) => db.prepare('select name, timestamp from schema_migrations').all());
+    const first = applied();
+    assert.equal(first.length, 1);
+    assert.equal((first[0] as { name: string }).name, '0001_initial');
+    await (await openSqliteStore(path)).close();
+    assert.deepEqual(applied(), first);
+  });
+
+  test('two stores on one file see each other’s writes', async () => {
+    const path = freshPath();
+    const writer = await openSqliteStore(path);
+    const reader = await openSqliteStore(path);
+    try {
+      const stored = await writer.insertIncident(sample);
+      assert.deepEqual(await reader.listIncidents(), [stored]);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  test('a file that is not a database is an ExternalError naming the path', async () => {
+    const path = join(root, 'garbage.db');
+    writeFileSync(path, 'this is a log file, not a database\n'.repeat(200));
+    await assert.rejects(openSqliteStore(path), (error) => {
+      assert.ok(error instanceof ExternalError);
+      assert.equal(error.message, `database ${path}: cannot open: file is not a database`);
+      return true;
+    });
+  });
+
+  test('a path under a regular file is an ExternalError naming the path', async () => {
+    const file = join(root, 'plain-file');
+    writeFileSync(file, 'x');
+    const path = join(file, 'reportable.db');
+    await assert.rejects(openSqliteStore(path), (error) => {
+      assert.ok(error instanceof ExternalError);
+      assert.equal(
+        error.message,
+        `database ${path}: cannot create directory ${file}: a part of it is a file, not a directory`,
+      );
+      return true;
+    });
+  });
+
+  test(
+    'a directory without write permission is an ExternalError naming the path',
+    { skip: process.getuid?.() === 0 ? 'root ignores file permissions' : false },
+    async () => {
+      const dir = join(root, 'locked');
+      await (await openSqliteStore(join(dir, 'ok.db'))).close();
+      chmodSync(dir, 0o500);
+      try {
+        const path = join(dir, 'new.db');
+        await assert.rejects(openSqliteStore(path), (error) => {
+          assert.ok(error instanceof ExternalError);
+          assert.ok(error.message.startsWith(`database ${path}: cannot open: `), error.message);
+          return true;
+        });
+      } finally {
+        chmodSync(dir, 0o700);
+      }
+    },
+  );
+
+  test('a database written by a newer version is refused, not modified', async () => {
+    const path = freshPath();
+    await (await openSqliteStore(path)).close();
+    const db = new SqliteDatabase(path);
+    db.prepare("insert into schema_migrations (name, timestamp) values ('0002_future', 'x')").run();
+    db.close();
+    await assert.rejects(openSqliteStore(path), (error) => {
+      assert.ok(error instanceof ExternalError);
+      assert.ok(
+        error.message.startsWith(`database ${path} was written by another version of reportable (`),
+        error.message,
+      );
+      assert.match(error.message, /0002_future/);
+      return true;
+    });
+    assert.deepEqual(
+      inspect(path, (d) => d.prepare('select name from schema_migrations order by name').all()),
+      [{ name: '0001_initial' }, { name: '0002_future' }],
+    );
+  });
+});
+
+describe('openStore', () => {
+  test('without --db the database is in $XDG_DATA_HOME/reportable/', async () => {
+    const xdg = mkdtempSync(join(root, 'xdg-'));
+    const store = await openStore({}, { XDG_DATA_HOME: xdg, HOME: '/nonexistent' });
+    const stored = await store.insertIncident(sample);
+    await store.close();
+    const path = join(xdg, 'reportable', 'reportable.db');
+    assert.ok(existsSync(path));
+    const again = await openSqliteStore(path);
+    assert.deepEqual(await again.listIncidents(), [stored]);
+    await again.close();
+  });
+
+  test('--db PATH opens that SQLite file', async () => {
+    const path = freshPath();
+    const store = await openStore({ db: path });
+    await store.insertIncident(sample);
+    await store.close();
+    assert.equal(
+      inspect(path, (db) => db.prepare('select count(*) from incidents').pluck().get()),
+      1,
+    );
+  });
+
+  test('--no-db keeps everything in memory and writes nothing', async () => {
+    const xdg = mkdtempSync(join(root, 'xdg-'));
+    const store = await openStore({ noDb: true }, { XDG_DATA_HOME: xdg });
+    const stored = await store.insertIncident(sample);
+    assert.deepEqual(await store.listIncidents(), [stored]);
+    await store.close();
+    assert.deepEqual(readdirSync(xdg), []);
+    const fresh = await openStore({ noDb: true }, { XDG_DATA_HOME: xdg });
+    assert.deepEqual(await fresh.listIncidents(), []);
+    await fresh.close();
+  });
+
+  test('a PostgreSQL URL is a ConfigError saying what to use instead', async () => {
+    for (const db of [
+      'postgres://user:secret@db.example/reportable',
+      'postgresql://db.example/r',
+    ]) {
+      await assert.rejects(openStore({ db }), (error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(
+          error.message,
+          '--db: PostgreSQL is not supported yet; use a SQLite file path (--db PATH) or --no-db',
+        );
+        return true;
+      });
+    }
+  });
+
+  test('other URLs, an empty path, and --db with --no-db are ConfigErrors', async () => {
+    const cases: [Parameters<typeof openStore>[0], string][] = [
+      [
+        { db: 'mysql://db.example/r' },
+        '--db: unsupported database URL scheme "mysql://"; use a SQLite file path (--db PATH) or --no-db',
+      ],
+      [{ db: '' }, '--db: empty path (give a SQLite file path, or use --no-db)'],
+      [{ db: 'x.db', noDb: true }, '--db and --no-db exclude each other: use one'],
+    ];
+    for (const [spec, message] of cases) {
+      await assert.rejects(openStore(spec), (error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.message, message);
+        return true;
+      });
+    }
+  });
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
