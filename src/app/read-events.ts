@@ -1,7 +1,9 @@
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Event, EventKind } from '../core/event.js';
 import type { Zone } from '../core/time.js';
-import { decodedChunks, fileChunks } from '../ingest/byte-source.js';
+import { decodedChunks } from '../ingest/byte-source.js';
+import { readFileHead, type FileHead } from '../ingest/file-head.js';
 import { LineSplitter, type LineBatch } from '../ingest/line-splitter.js';
 import { describeFsError, type SourceSpec } from '../ingest/rotated-set.js';
 import { LineParser, newSourceState, type SourceState } from '../parse/line-parser.js';
@@ -30,9 +32,31 @@ export interface ReadOptions {
   readonly now: number | null;
   /** Where `-` reads from (process.stdin in the CLI). */
   readonly stdin?: AsyncIterable<Buffer>;
+  /**
+   * Where to resume a file already read (from the store's checkpoints). When given, a last
+   * line without newline in a plain file is held back until it is complete, so no line is
+   * ever read twice.
+   */
+  readonly resume?: (head: FileHead) => Promise<ResumePoint | null>;
+  /** Called when a file has been read to its end, with the position reached. */
+  readonly onFileDone?: (
+    spec: SourceSpec & { kind: 'file' },
+    head: FileHead,
+    at: ResumePoint,
+  ) => void;
+  /** Called with the bytes read so far (for a progress bar). */
+  readonly onBytes?: (bytes: number) => void;
 }
 
-/** Receives each batch of events, in line order; may return a promise to apply backpressure. */
+/** A position in a file's (decompressed) content. */
+export interface ResumePoint {
+  /** Bytes already consumed: the offset just after the last complete line. */
+  readonly offset: number;
+  /** Lines already consumed. */
+  readonly lines: number;
+}
+
+/** Receives each batch of events, in order; may return a promise to apply backpressure. */
 export type EventSink = (events: Event[], source: string) => void | Promise<void>;
 
 /** A source that could not be read, with a one-line reason. */
@@ -68,51 +92,106 @@ export async function readEvents(
 ): Promise<ReadStats> {
   const stats = emptyStats();
   for (const spec of specs) {
-    if (spec.kind === 'missing') {
-      stats.unreadable++;
-      onError({ source: spec.name, message: spec.message });
-      continue;
+    for await (const batch of sourceEvents(spec, opts, parser, stats, onError)) {
+      await sink(batch, spec.name);
     }
-    stats.sources++;
-    let now = opts.now;
-    let chunks: AsyncIterable<Buffer>;
-    if (spec.kind === 'stdin') {
-      chunks = decodedChunks(opts.stdin ?? (process.stdin as AsyncIterable<Buffer>));
-    } else {
-      if (now === null) {
-        try {
-          now = (await stat(spec.path)).mtimeMs;
-        } catch {
-          now = null;
-        }
-      }
-      chunks = fileChunks(spec.path);
-    }
-    const state = newSourceState({ source: spec.name, zone: opts.zone, now: now ?? Date.now() });
-    const splitter = new LineSplitter();
-    try {
-      for await (const chunk of chunks) {
-        await handleBatch(splitter.push(chunk), parser, state, stats, sink);
-      }
-      await handleBatch(splitter.end(), parser, state, stats, sink);
-    } catch (err) {
-      stats.unreadable++;
-      onError({ source: spec.name, message: describeReadError(err) });
-    }
-    stats.truncated += splitter.truncated;
   }
   return stats;
 }
 
-async function handleBatch(
+/**
+ * The events of one source, in line order, in batches (one per chunk read). Counters go to
+ * `stats`; a failure goes to `onError` and ends the source.
+ */
+export async function* sourceEvents(
+  spec: SourceSpec,
+  opts: ReadOptions,
+  parser: LineParser,
+  stats: ReadStats,
+  onError: (err: SourceError) => void,
+): AsyncGenerator<Event[]> {
+  if (spec.kind === 'missing') {
+    stats.unreadable++;
+    onError({ source: spec.name, message: spec.message });
+    return;
+  }
+  stats.sources++;
+  let now = opts.now;
+  let chunks: AsyncIterable<Buffer>;
+  let head: FileHead | null = null;
+  let from: ResumePoint = { offset: 0, lines: 0 };
+  try {
+    if (spec.kind === 'stdin') {
+      chunks = decodedChunks(opts.stdin ?? (process.stdin as AsyncIterable<Buffer>));
+    } else {
+      if (opts.resume) {
+        head = await readFileHead(spec.path);
+        from = (await opts.resume(head)) ?? from;
+        // A plain file shorter than what was read before is another file with the same head.
+        if (!head.gzip && head.size < from.offset) from = { offset: 0, lines: 0 };
+        now ??= head.mtimeMs;
+      } else if (now === null) {
+        now = (await stat(spec.path)).mtimeMs;
+      }
+      chunks =
+        head !== null && !head.gzip && from.offset > 0
+          ? createReadStream(spec.path, { highWaterMark: 256 * 1024, start: from.offset })
+          : skipBytes(
+              decodedChunks(createReadStream(spec.path, { highWaterMark: 256 * 1024 })),
+              from.offset,
+            );
+    }
+  } catch (err) {
+    stats.unreadable++;
+    onError({ source: spec.name, message: describeReadError(err) });
+    return;
+  }
+  const state = newSourceState({ source: spec.name, zone: opts.zone, now: now ?? Date.now() });
+  const splitter = new LineSplitter(undefined, from.lines + 1);
+  // A plain file may still be written to: with checkpoints, its unfinished last line waits.
+  const keepPartial = head === null || head.gzip;
+  try {
+    for await (const chunk of chunks) {
+      opts.onBytes?.(chunk.length);
+      const events = parseBatch(splitter.push(chunk), parser, state, stats);
+      if (events.length > 0) yield events;
+    }
+    const events = parseBatch(splitter.end(keepPartial), parser, state, stats);
+    if (events.length > 0) yield events;
+    if (head !== null && spec.kind === 'file') {
+      opts.onFileDone?.(spec, head, {
+        offset: from.offset + splitter.consumed,
+        lines: splitter.lineNumber - 1,
+      });
+    }
+  } catch (err) {
+    stats.unreadable++;
+    onError({ source: spec.name, message: describeReadError(err) });
+  } finally {
+    stats.truncated += splitter.truncated;
+  }
+}
+
+/** Drops the first `count` bytes of a stream (resuming inside decompressed content). */
+async function* skipBytes(chunks: AsyncIterable<Buffer>, count: number): AsyncGenerator<Buffer> {
+  let left = count;
+  for await (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
+function parseBatch(
   batch: LineBatch,
   parser: LineParser,
   state: SourceState,
   stats: ReadStats,
-  sink: EventSink,
-): Promise<void> {
+): Event[] {
   const { lines, firstLine } = batch;
-  if (lines.length === 0) return;
   const events: Event[] = [];
   for (let i = 0; i < lines.length; i++) {
     const ev = parser.parse(lines[i]!, firstLine + i, state);
@@ -126,7 +205,7 @@ async function handleBatch(
     stats.kinds[ev.kind] = (stats.kinds[ev.kind] ?? 0) + ev.count;
   }
   stats.lines += lines.length;
-  if (events.length > 0) await sink(events, state.ctx.source);
+  return events;
 }
 
 function describeReadError(err: unknown): string {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, ExternalError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
+import { registerConfigCommand } from './config-command.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerParseCommand } from './parse-command.js';
 
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = Math.max(exitCode, code);
   });
   registerExplainCommand(program);
+  registerConfigCommand(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {

@@ -51,3 +51,23 @@ test('lines over the limit are truncated and counted, within a chunk and across 
   assert.deepEqual(r.lines, ['x'.repeat(10), 'short', 'y'.repeat(10), 'z']);
   assert.equal(r.truncated, 2);
 });
+
+test('consumed counts bytes up to the last newline; a partial last line can be held back', () => {
+  const s = new LineSplitter(10, 41);
+  const a = s.push(Buffer.from('ab\ncd\nef'));
+  assert.deepEqual(a, { firstLine: 41, lines: ['ab', 'cd'] });
+  assert.equal(s.consumed, 6);
+  s.push(Buffer.from('g'));
+  assert.equal(s.consumed, 6);
+  assert.deepEqual(s.end(false).lines, []);
+  assert.equal(s.heldBack, true);
+  assert.equal(s.lineNumber, 43);
+});
+
+test('an over-long line still advances consumed past its newline', () => {
+  const s = new LineSplitter(4);
+  s.push(Buffer.from('xxxxxxxx'));
+  s.push(Buffer.from('xx\nok\n'));
+  assert.equal(s.consumed, 14);
+  assert.equal(s.truncated, 1);
+});

@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /** Longest line kept, in bytes; longer lines are truncated to this and counted. */
 export const MAX_LINE_BYTES = 65_536;
 
@@ -17,24 +19,89 @@ export class LineSplitter {
   private carry: Buffer[] = [];
   private carryLen = 0;
   private overflow = false;
-  private nextLine = 1;
+  private nextLine: number;
+  private bytesIn = 0;
+  private pendingBytes = 0;
   /** Lines that were longer than the limit. */
   truncated = 0;
+  /** Set by `end(false)` when a last line without newline was held back. */
+  heldBack = false;
 
-  constructor(private readonly maxBytes = MAX_LINE_BYTES) {}
+  /**
+   * @param maxBytes longest line kept
+   * @param firstLine number of the first line (when resuming a file after a checkpoint)
+   */
+  constructor(
+    private readonly maxBytes = MAX_LINE_BYTES,
+    firstLine = 1,
+  ) {
+    this.nextLine = firstLine;
+  }
+
+  /** Bytes of input up to and including the last newline seen (a resumable offset). */
+  get consumed(): number {
+    return this.bytesIn - this.pendingBytes;
+  }
+
+  /** Number of the next line to be returned (lines consumed + first line). */
+  get lineNumber(): number {
+    return this.nextLine;
+  }
 
   /** Splits a chunk; returns the complete lines it ended (possibly none). */
   push(chunk: Buffer): LineBatch {
     const batch: LineBatch = { firstLine: this.nextLine, lines: [] };
     const lines = batch.lines;
+    this.bytesIn += chunk.length;
+    const lastNl = chunk.lastIndexOf(10);
+    this.pendingBytes = lastNl < 0 ? this.pendingBytes + chunk.length : chunk.length - lastNl - 1;
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
-      if (this.carryLen > 0 || this.overflow) {
-        this.append(chunk, start, nl);
-        lines.push(this.takeCarry());
-      } else if (nl - start > this.maxBytes) {
+    if (this.carryLen > 0 || this.overflow) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.append(chunk, 0, chunk.length);
+        return batch;
+      }
+      this.append(chunk, 0, nl);
+      lines.push(this.takeCarry());
+      start = nl + 1;
+    }
+    const last = lastNl;
+    if (last >= start) {
+      if (this.allShort(chunk, start, last)) {
+        // One decode for the whole run of lines, then string splits: far cheaper than a
+        // decode per line, and the lines share the run's memory.
+        const run = chunk.subarray(start, last);
+        splitDecoded(run.toString(isAscii(run) ? 'latin1' : 'utf8'), lines);
+      } else {
+        this.splitSlow(chunk, start, last, lines);
+      }
+      start = last + 1;
+    }
+    if (start < chunk.length) this.append(chunk, start, chunk.length);
+    this.nextLine += lines.length;
+    return batch;
+  }
+
+  /** True when no line in `chunk[from..to)` is longer than the limit. */
+  private allShort(chunk: Buffer, from: number, to: number): boolean {
+    if (to - from <= this.maxBytes) return true;
+    let pos = from;
+    while (pos < to) {
+      const nl = chunk.indexOf(10, pos);
+      const end = nl < 0 || nl > to ? to : nl;
+      if (end - pos > this.maxBytes) return false;
+      pos = end + 1;
+    }
+    return true;
+  }
+
+  private splitSlow(chunk: Buffer, from: number, to: number, lines: string[]): void {
+    let start = from;
+    while (start <= to) {
+      let nl = chunk.indexOf(10, start);
+      if (nl < 0 || nl > to) nl = to;
+      if (nl - start > this.maxBytes) {
         this.truncated++;
         lines.push(decode(chunk, start, start + this.maxBytes));
       } else {
@@ -42,15 +109,20 @@ export class LineSplitter {
       }
       start = nl + 1;
     }
-    if (start < chunk.length) this.append(chunk, start, chunk.length);
-    this.nextLine += lines.length;
-    return batch;
   }
 
-  /** Ends the stream: returns the last line when it had no newline. */
-  end(): LineBatch {
+  /**
+   * Ends the stream: returns the last line when it had no newline, unless `keepPartial` is
+   * false (a file still being written: that line is read once its newline arrives).
+   */
+  end(keepPartial = true): LineBatch {
     const batch: LineBatch = { firstLine: this.nextLine, lines: [] };
+    if (!keepPartial) {
+      this.heldBack = this.carryLen > 0 || this.overflow;
+      return batch;
+    }
     if (this.carryLen > 0 || this.overflow) {
+      this.pendingBytes = 0;
       batch.lines.push(this.takeCarry());
       this.nextLine++;
     }
@@ -79,6 +151,22 @@ export class LineSplitter {
     this.carryLen = 0;
     this.overflow = false;
     return text;
+  }
+}
+
+/** Splits decoded text on LF, dropping a CR before each; `text` is the run up to the last LF. */
+function splitDecoded(text: string, lines: string[]): void {
+  let pos = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    lines.push(
+      text.charCodeAt(end - 1) === 13 && end > pos
+        ? text.slice(pos, end - 1)
+        : text.slice(pos, end),
+    );
+    if (nl < 0) return;
+    pos = nl + 1;
   }
 }
 

@@ -1,3 +1,4 @@
+import { detach } from '../core/detach.js';
 import type { Event, EventDraft } from '../core/event.js';
 import type { FamilyParser, ParserDefinition } from './family-parser.js';
 import type { SourceContext } from './source-context.js';
@@ -47,6 +48,8 @@ export class LineParser {
   private readonly byProgram = new Map<string, FamilyParser[]>();
   private readonly triggered: { parser: FamilyParser; triggers: readonly string[] }[] = [];
   private readonly raw: FamilyParser[] = [];
+  /** Tags already resolved through `programKey` (noise like `CRON` included). */
+  private readonly resolved = new Map<string, readonly FamilyParser[]>();
   /** Every built family parser, in registration order. */
   readonly parsers: readonly FamilyParser[];
 
@@ -73,13 +76,22 @@ export class LineParser {
     if (program === null) return EMPTY;
     const exact = this.byProgram.get(program);
     if (exact !== undefined) return exact;
+    const hit = this.resolved.get(program);
+    if (hit !== undefined) return hit;
     const key = programKey(program);
     const slash = key.indexOf('/');
-    return (
+    const base = slash > 0 ? key.slice(0, slash) : '';
+    // A multi-instance tag `postfix-name/smtpd` belongs to the family of `postfix`.
+    const dash = base.indexOf('-');
+    const found =
       this.byProgram.get(key) ??
-      (slash > 0 ? this.byProgram.get(key.slice(0, slash)) : undefined) ??
-      EMPTY
-    );
+      (slash > 0 ? this.byProgram.get(base) : undefined) ??
+      (dash > 0 ? this.byProgram.get(base.slice(0, dash)) : undefined) ??
+      EMPTY;
+    // Tags are written by local programs but any local user can invent them: keep the memo small.
+    if (this.resolved.size >= 4096) this.resolved.clear();
+    this.resolved.set(detach(program), found);
+    return found;
   }
 
   /** Parses one line; null when no parser took it. Never throws. */
@@ -185,7 +197,8 @@ export class LineParser {
         });
         if (d !== null) return this.emit(d, env, parser.family, text, lineNo, state);
       }
-      if (env.format !== 'untimed') return null;
+      // A header whose tag could not be read may be a self-describing format after all.
+      if (env.format !== 'untimed' && env.program !== null) return null;
     } else if (trace !== null && text.charCodeAt(0) !== 123) {
       trace.push({ stage: 'envelope', result: 'no syslog header' });
     }

@@ -96,8 +96,9 @@ function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: Time
     fracEnd = end + 1;
     while (isDigit(line.charCodeAt(fracEnd)) && fracEnd - end < 10) fracEnd++;
   }
+  const keyLen = fracEnd - pos;
+  if (memo.key.length === keyLen && line.startsWith(memo.key, pos)) return fracEnd;
   const key = line.slice(pos, fracEnd);
-  if (key === memo.key) return fracEnd;
   const mo = monthNumber(line.slice(pos, pos + 3));
   if (mo === 0) return -1;
   const dayText = line.slice(pos + 4, dayEnd).trim();
@@ -205,13 +206,18 @@ function parseHostAndTag(
 ): Envelope | null {
   const sp = line.indexOf(' ', pos);
   if (sp < 0) return null;
-  const first = line.slice(pos, sp);
-  // A first token that is already a tag means the host field was left out.
-  const direct = readTag(line, pos);
-  if (direct !== null && direct.end <= sp + 1 && format !== 'untimed') {
-    return finish(format, at, null, direct.program, direct.pid, line, direct.end);
+  // A first token that is already a tag (`dropbear[99]:`, `security:`) means the host field
+  // was left out; only such a token ends in `:` or `]`.
+  const last = line.charCodeAt(sp - 1);
+  if ((last === 58 || last === 93) && format !== 'untimed') {
+    // `[sshd]:` / `[sshd]` (the tag bracketed, as some old syslog daemons write it).
+    const direct = line.charCodeAt(pos) === 91 ? readBracketTag(line, pos, sp) : readTag(line, pos);
+    if (direct !== null && direct.end <= sp + 1) {
+      return finish(format, at, null, direct.program, direct.pid, line, direct.end);
+    }
   }
-  if (first.length === 0 || first.length > 255) return null;
+  if (sp === pos || sp - pos > 255) return null;
+  const first = line.slice(pos, sp);
   const tag = readTag(line, sp + 1);
   if (tag === null) {
     if (format === 'untimed') return null;
@@ -219,6 +225,20 @@ function parseHostAndTag(
     return finish(format, at, first, null, null, line, sp + 1);
   }
   return finish(format, at, first, tag.program, tag.pid, line, tag.end);
+}
+
+/** Reads `[prog]:` or `[prog]` ending at the space `sp`; the tag must start with a letter. */
+function readBracketTag(
+  line: string,
+  pos: number,
+  sp: number,
+): { program: string; pid: null; end: number } | null {
+  const close = line.charCodeAt(sp - 1) === 58 ? sp - 2 : sp - 1;
+  if (line.charCodeAt(close) !== 93 || close - pos < 2 || close - pos > 64) return null;
+  const c = line.charCodeAt(pos + 1);
+  if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return null;
+  for (let i = pos + 2; i < close; i++) if (!TAG_CHAR(line.charCodeAt(i))) return null;
+  return { program: line.slice(pos + 1, close), pid: null, end: sp + 1 };
 }
 
 function readTag(
@@ -267,12 +287,22 @@ function finish(
       message = m[2] ?? '';
     }
   }
-  // The kernel prefixes messages with its uptime: `kernel: [  970.699396] IN=eth0 …`.
+  // The kernel prefixes messages with its uptime: `kernel: [  970.699396] IN=eth0 …`. Only an
+  // uptime is removed: `[UFW BLOCK] IN=…` without one is a firewall log prefix and must stay.
   if (message.charCodeAt(0) === 91 && program === 'kernel') {
     const close = message.indexOf('] ');
-    if (close > 0 && close < 20) message = message.slice(close + 2);
+    if (close > 0 && close < 20 && isUptime(message, close)) message = message.slice(close + 2);
   }
   return { format, at, host, program, pid, message, count };
+}
+
+/** True when `message[1..close)` is a kernel uptime stamp (only blanks, digits and dots). */
+function isUptime(message: string, close: number): boolean {
+  for (let i = 1; i < close; i++) {
+    const c = message.charCodeAt(i);
+    if (c !== 32 && c !== 46 && !isDigit(c)) return false;
+  }
+  return true;
 }
 
 /** RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG` (after the `1 `). */
@@ -297,13 +327,24 @@ function parse5424(line: string, pos: number, ctx: SourceContext): Envelope | nu
     i += line.charCodeAt(i + 1) === 32 ? 2 : 1;
   } else {
     while (line.charCodeAt(i) === 91) {
+      // A `]` inside a quoted PARAM-VALUE should be escaped, but writers leave `[x]` as is;
+      // with unbalanced quotes, fall back to the first `]`.
       let j = i + 1;
+      let quoted = false;
+      let firstClose = -1;
       while (j < line.length) {
         const c = line.charCodeAt(j);
         if (c === 92) j += 2;
-        else if (c === 93) break;
-        else j++;
+        else if (c === 34) {
+          quoted = !quoted;
+          j++;
+        } else if (c === 93) {
+          if (!quoted) break;
+          if (firstClose < 0) firstClose = j;
+          j++;
+        } else j++;
       }
+      if (j >= line.length && firstClose >= 0) j = firstClose;
       i = j + 1;
     }
     if (line.charCodeAt(i) === 32) i++;

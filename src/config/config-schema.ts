@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { isValidZone } from '../core/time.js';
+import { detectConfigSchema, policyConfigSchema } from '../detect/detect-config.js';
+import { isHostName, parseHostPort } from './host-port.js';
+
+// Every section is strict (unknown keys are errors) and prefaulted, so a file that leaves a
+// section or a key out gets the shipped default: the user's file overlays the defaults.
+
+const text = z.string().min(1);
+
+const ianaZone = z.string().refine(isValidZone, {
+  error: (issue) =>
+    `unknown time zone ${JSON.stringify(issue.input)} (use an IANA name such as Europe/Berlin or UTC)`,
+});
+
+const hostPort = z.string().refine((v) => parseHostPort(v) !== null, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not HOST:PORT (e.g. 127.0.0.1:4343, [2001:db8::1]:43, whois.example.net:43)`,
+});
+
+/** A file or directory path; `~` is not expanded, so it is refused rather than misread. */
+const filePath = text.refine((v) => !v.startsWith('~'), {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} starts with ~, which is not expanded; write the full path`,
+});
+
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** True for a `postgres://` or `postgresql://` URL (`store.db`); anything else is a file path. */
+export function isPostgresUrl(v: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(v) && URL.canParse(v);
+}
+
+const dbLocation = filePath.refine((v) => !URL_SCHEME.test(v) || isPostgresUrl(v), {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is neither a file path nor a postgres:// URL (e.g. postgres://reportable@db.example.net/reportable)`,
+});
+
+function isSmtpUrl(v: string): boolean {
+  if (!URL.canParse(v)) return false;
+  const url = new URL(v);
+  return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+}
+
+const smtpUrl = z.string().refine(isSmtpUrl, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not an smtp:// or smtps:// URL (e.g. smtp://mail.example.net:587, smtps://user:password@mail.example.net)`,
+});
+
+const serverName = z.string().refine(isHostName, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not a server name (e.g. whois.arin.net, whois.ripe.net)`,
+});
+
+/** How timestamps without a zone are read (the `--tz` flag overrides it). */
+export const timeConfigSchema = z
+  .object({
+    /** IANA zone of syslog timestamps that carry none; unset means the system zone. */
+    zone: ianaZone.optional(),
+  })
+  .strict();
+
+/** Where incidents and reports are kept (the `--db` flag overrides it). */
+export const storeConfigSchema = z
+  .object({
+    /** A SQLite file path or a postgres:// URL; unset means a SQLite file in the data directory. */
+    db: dbLocation.optional(),
+  })
+  .strict();
+
+/** Who signs the abuse reports (used by the report stage). */
+export const reporterConfigSchema = z
+  .object({
+    name: text.optional(),
+    organization: text.optional(),
+    email: z.email().optional(),
+    phone: text.optional(),
+    /** IANA zone in which reports state times besides UTC. */
+    timezone: ianaZone.optional(),
+  })
+  .strict();
+
+/** Where the investigation stage finds its network peers (tests point them at loopback). */
+export const lookupConfigSchema = z
+  .object({
+    /** Where to reach a named whois server: NAME → HOST:PORT. */
+    whoisHosts: z.record(serverName, hostPort).optional(),
+    /** The DNS server to ask, HOST:PORT; unset means the system resolver. */
+    dnsServer: hostPort.optional(),
+    /** A directory holding the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json). */
+    rdapBootstrap: filePath.optional(),
+    /** Timeout of one DNS, whois or RDAP request, in milliseconds. */
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+  })
+  .strict();
+
+/** How reports are sent. */
+export const smtpConfigSchema = z
+  .object({
+    /** The submission server, `smtp://` (STARTTLS when offered) or `smtps://` (TLS). */
+    url: smtpUrl.optional(),
+  })
+  .strict();
+
+/** The whole configuration file; every section may be left out. */
+export const configSchema = z
+  .object({
+    detect: detectConfigSchema.prefault({}),
+    policy: policyConfigSchema.prefault({}),
+    time: timeConfigSchema.prefault({}),
+    store: storeConfigSchema.prefault({}),
+    reporter: reporterConfigSchema.prefault({}),
+    lookup: lookupConfigSchema.prefault({}),
+    smtp: smtpConfigSchema.prefault({}),
+  })
+  .strict();
+
+/** The effective configuration: defaults applied, durations in milliseconds. */
+export type Config = z.output<typeof configSchema>;
+
+/** The shipped defaults, as used when no configuration file exists. */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

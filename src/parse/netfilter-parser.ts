@@ -1,0 +1,349 @@
+import type { EventDetail, EventDraft, EventKind } from '../core/event.js';
+import { canonicalAddress } from '../core/ip.js';
+import { serviceForPort } from './extract.js';
+import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import type { Envelope } from './syslog-envelope.js';
+
+/** What a log prefix says about the packet, worked out once per distinct prefix. */
+interface PrefixVerdict {
+  readonly kind: EventKind;
+  /** Normalized action word (`drop`, `reject`, `block`, `deny`, `accept`, `allow`, `audit`, `limit`). */
+  readonly action: string | undefined;
+  /** The prefix as written, without surrounding blanks; undefined when the rule has none. */
+  readonly text: string | undefined;
+}
+
+/**
+ * The kernel writes `%sIN=%s OUT=%s ` with the rule's prefix first; nf_log prefixes are at most
+ * 127 bytes (NF_LOG_PREFIXLEN), so the real marker lies near the start of the message.
+ */
+const MAX_MARKER_AT = 256;
+/** Interface names are at most 15 characters (IFNAMSIZ); one spare for oddities. */
+const MAX_IFNAME = 16;
+/** `%pI6` writes 39 characters; IPv4 at most 15. */
+const MAX_ADDRESS = 45;
+/** Distinct prefixes are few (one per LOG rule); the bound only guards against odd inputs. */
+const MAX_CACHED_PREFIXES = 512;
+
+/** TCP flag names by bit (FIN = 0x01 … CWR = 0x80), written low bit first as tcpdump does. */
+const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
+const FLAG_TEXT: readonly string[] = Array.from({ length: 256 }, (_, mask) =>
+  FLAG_NAMES.filter((_name, bit) => (mask & (1 << bit)) !== 0).join(','),
+);
+
+/** The bit of a bare TCP flag word of three letters at `i`, or 0 when it is not one. */
+function flagBit(s: string, i: number): number {
+  const b = s.charCodeAt(i + 1);
+  const c = s.charCodeAt(i + 2);
+  switch (s.charCodeAt(i)) {
+    case 70 /* F */:
+      return b === 73 && c === 78 ? 0x01 : 0;
+    case 83 /* S */:
+      return b === 89 && c === 78 ? 0x02 : 0;
+    case 82 /* R */:
+      return b === 83 && c === 84 ? 0x04 : 0;
+    case 80 /* P */:
+      return b === 83 && c === 72 ? 0x08 : 0;
+    case 65 /* A */:
+      return b === 67 && c === 75 ? 0x10 : 0;
+    case 85 /* U */:
+      return b === 82 && c === 71 ? 0x20 : 0;
+    case 69 /* E */:
+      return b === 67 && c === 69 ? 0x40 : 0;
+    case 67 /* C */:
+      return b === 87 && c === 82 ? 0x80 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** The number written in `s[start, end)`, a run of digits (at most 9), or -1 when empty. */
+function readUint(s: string, start: number, end: number): number {
+  if (end <= start || end - start > 9) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  return v;
+}
+
+/** The index of the first non-digit at or after `pos`, looking at no more than 10 characters. */
+function digitsEnd(s: string, pos: number): number {
+  const limit = pos + 10;
+  let i = pos;
+  while (i < limit) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * The end of the token at `pos` (the next blank or the end of `s`), or -1 when it is longer than
+ * `max`. A character loop: on tokens this short it is cheaper than a builtin call.
+ */
+function tokenEnd(s: string, pos: number, max: number): number {
+  const n = s.length;
+  const limit = pos + max;
+  for (let i = pos; i <= limit; i++) {
+    if (i >= n || s.charCodeAt(i) === 32) return i;
+  }
+  return -1;
+}
+
+/** True when `t` is written in `s` at `pos`. */
+function occursAt(s: string, pos: number, t: string): boolean {
+  const len = t.length;
+  if (pos < 0 || pos + len > s.length) return false;
+  for (let i = 0; i < len; i++) if (s.charCodeAt(pos + i) !== t.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * The lower-case protocol name of `PROTO=` value `s[start, end)`; numbers (`PROTO=47`) stay as
+ * text. The common names are compared in place: this runs on every line.
+ */
+function protoAt(s: string, start: number, end: number): string {
+  switch (end - start) {
+    case 3:
+      if (occursAt(s, start, 'TCP')) return 'tcp';
+      if (occursAt(s, start, 'UDP')) return 'udp';
+      break;
+    case 4:
+      if (occursAt(s, start, 'ICMP')) return 'icmp';
+      break;
+    case 6:
+      if (occursAt(s, start, 'ICMPv6')) return 'ipv6-icmp';
+      break;
+  }
+  return s.slice(start, end).toLowerCase();
+}
+
+/** Protocols whose log lines carry SPT=/DPT= ports. */
+function hasPorts(proto: string | null): boolean {
+  return proto === 'tcp' || proto === 'udp' || proto === 'udplite' || proto === 'sctp';
+}
+
+/**
+ * UniFi/EdgeOS prefixes are `[RULESET-RULE-ACTION]` (`[WAN_LOCAL-default-D]`, `[WAN_IN-20-A]`)
+ * or, on UniFi OS, `[RULESET-ACTION-RULE]` (`[WAN_LOCAL-D-2147483647]`): a one-letter segment
+ * after the ruleset name is the action.
+ */
+function unifiAction(prefix: string): string | undefined {
+  if (prefix.charCodeAt(0) !== 91) return undefined;
+  const close = prefix.indexOf(']');
+  if (close < 0) return undefined;
+  const segments = prefix.slice(1, close).split('-');
+  for (let i = 1; i < segments.length; i++) {
+    const s = segments[i];
+    if (s === 'A') return 'accept';
+    if (s === 'D') return 'drop';
+    if (s === 'R') return 'reject';
+  }
+  return undefined;
+}
+
+const BLOCK_WORDS: readonly (readonly [string, string])[] = [
+  ['drop', 'drop'],
+  ['reject', 'reject'],
+  ['block', 'block'],
+  ['deny', 'deny'],
+  ['denied', 'deny'],
+];
+const PASS_WORDS: readonly (readonly [string, string])[] = [
+  ['accept', 'accept'],
+  ['allow', 'allow'],
+  ['audit', 'audit'],
+];
+
+/**
+ * Classifies a LOG rule's prefix. A drop word wins over an accept word (a line that says both
+ * is evidence against the source either way); `LIMIT` with a drop word is ufw's rate limit. A
+ * prefix that says nothing (no prefix at all, `INPUT:`, psad's bare LOG rules) counts as a
+ * block: a LOG rule is almost always the step just before a DROP or REJECT, because logging
+ * every accepted packet is rare and would flood the log.
+ */
+function classifyPrefix(raw: string): PrefixVerdict {
+  const text = raw.trim();
+  const shown = text.length > 0 ? text : undefined;
+  const unifi = unifiAction(text);
+  if (unifi !== undefined) {
+    return { kind: unifi === 'accept' ? 'connection' : 'packet-blocked', action: unifi, text };
+  }
+  const lower = text.toLowerCase();
+  for (const [word, action] of BLOCK_WORDS) {
+    if (lower.includes(word)) {
+      if (lower.includes('limit')) return { kind: 'rate-limited', action: 'limit', text };
+      return { kind: 'packet-blocked', action, text };
+    }
+  }
+  for (const [word, action] of PASS_WORDS) {
+    if (lower.includes(word)) return { kind: 'connection', action, text };
+  }
+  return { kind: 'packet-blocked', action: undefined, text: shown };
+}
+
+/**
+ * Reads the kernel's packet log lines written by the iptables/ip6tables LOG target, nftables
+ * `log` statements and the tools built on them (ufw, Shorewall, firewalld, UniFi/EdgeOS):
+ * `PREFIX IN=eth0 OUT= MAC=… SRC=… DST=… LEN=… … PROTO=TCP SPT=… DPT=… … SYN URGP=0`.
+ */
+class NetfilterParser implements FamilyParser {
+  readonly family = 'netfilter';
+  readonly programs: readonly string[] = ['kernel'];
+  private readonly verdicts = new Map<string, PrefixVerdict>();
+  // Consecutive lines mostly come from the same rule and interfaces: reusing the last prefix
+  // verdict and interface names saves a slice, a hash and an allocation per line.
+  private lastPrefix = '';
+  private lastVerdict: PrefixVerdict = classifyPrefix('');
+  private lastIn = '';
+  private lastOut = '';
+
+  parseMessage(msg: string, _env: Envelope): EventDraft | null {
+    // The marker is the last `IN=` whose interface is followed by ` OUT=`. A prefix is often
+    // written without a trailing blank (Shorewall's `…:DROP:IN=eth0`, a careless `DROPIN=eth0`),
+    // so the character before it proves nothing; an admin's prefix may itself contain `IN=lo
+    // OUT=lo SRC=…` text; and the kernel's own fields never hold another `IN=x OUT=` (bridge
+    // logs write `PHYSIN=eth1 PHYSOUT=`), so the last one is the kernel's.
+    let marker = -1;
+    let inEnd = -1;
+    let at = msg.indexOf('IN=');
+    while (at >= 0 && at <= MAX_MARKER_AT) {
+      const end = tokenEnd(msg, at + 3, MAX_IFNAME);
+      if (end >= 0 && occursAt(msg, end, ' OUT=')) {
+        marker = at;
+        inEnd = end;
+        at = msg.indexOf('IN=', end);
+      } else {
+        at = msg.indexOf('IN=', at + 3);
+      }
+    }
+    if (marker < 0) return null;
+    const n = msg.length;
+    const outEnd = tokenEnd(msg, inEnd + 5, MAX_IFNAME);
+    if (outEnd < 0) return null;
+    // The kernel writes `IN OUT [PHYSIN PHYSOUT] [MAC] SRC DST LEN … PROTO …` in this order, and
+    // the first ` SRC=` after the marker is the packet's: a quoted packet in an ICMP error is
+    // written `[SRC=…`, after the outer PROTO, and an ARP log's `IPSRC=` does not match.
+    const s = msg.indexOf(' SRC=', outEnd);
+    if (s < 0) return null;
+    // DST= always follows; requiring it (and a blank after DST's value) keeps a line cut inside
+    // an address from yielding a shorter, wrong one.
+    const srcEnd = tokenEnd(msg, s + 5, MAX_ADDRESS);
+    if (srcEnd < 0 || !occursAt(msg, srcEnd, ' DST=')) return null;
+    const src = canonicalAddress(msg.slice(s + 5, srcEnd));
+    if (src === null) return null;
+    const dstEnd = tokenEnd(msg, srcEnd + 5, MAX_ADDRESS);
+    if (dstEnd < 0 || dstEnd === msg.length) return null;
+    const dst = canonicalAddress(msg.slice(srcEnd + 5, dstEnd));
+    let proto: string | null = null;
+    let spt = -1;
+    let dpt = -1;
+    let icmpType = -1;
+    let icmpCode = -1;
+    let flags = 0;
+    const p = msg.indexOf(' PROTO=', dstEnd);
+    const protoEnd = p < 0 ? -1 : tokenEnd(msg, p + 7, 12);
+    if (protoEnd > p + 7) {
+      proto = protoAt(msg, p + 7, protoEnd);
+      // Each protocol's fields follow PROTO= in a fixed order; a fragment or a truncated packet
+      // (`INCOMPLETE [N bytes]`) simply lacks them.
+      let q = protoEnd + 1;
+      if (hasPorts(proto)) {
+        // `SPT=… DPT=… `, then for TCP `[SEQ=… ACK=…] WINDOW=… RES=0x.. <flags> URGP=…`. The
+        // kernel ends every field with a blank; a port without one was cut short.
+        if (occursAt(msg, q, 'SPT=')) {
+          const e = digitsEnd(msg, q + 4);
+          if (msg.charCodeAt(e) === 32 && occursAt(msg, e + 1, 'DPT=')) {
+            const e2 = digitsEnd(msg, e + 5);
+            if (msg.charCodeAt(e2) === 32) {
+              spt = readUint(msg, q + 4, e);
+              dpt = readUint(msg, e + 5, e2);
+              q = e2;
+            }
+          }
+        }
+        if (proto === 'tcp' && dpt >= 0) {
+          const r = msg.indexOf(' RES=', q);
+          let f = r < 0 ? -1 : tokenEnd(msg, r + 5, 8);
+          if (f >= 0) {
+            f++;
+            while (f + 3 <= n && (f + 3 === n || msg.charCodeAt(f + 3) === 32)) {
+              const bit = flagBit(msg, f);
+              if (bit === 0) break;
+              flags |= bit;
+              f += 4;
+            }
+          }
+        }
+      } else if (proto === 'icmp' || proto === 'ipv6-icmp') {
+        if (occursAt(msg, q, 'TYPE=')) {
+          const e = digitsEnd(msg, q + 5);
+          icmpType = readUint(msg, q + 5, e);
+          q = e + 1;
+          if (occursAt(msg, q, 'CODE=')) icmpCode = readUint(msg, q + 5, digitsEnd(msg, q + 5));
+        }
+      }
+    }
+    let verdict = this.lastVerdict;
+    if (marker !== this.lastPrefix.length || !occursAt(msg, 0, this.lastPrefix)) {
+      const prefix = msg.slice(0, marker);
+      verdict = this.verdictFor(prefix);
+      this.lastPrefix = prefix;
+      this.lastVerdict = verdict;
+    }
+    const srcPort = spt >= 0 && spt <= 65535 ? spt : null;
+    const dstPort = dpt >= 0 && dpt <= 65535 ? dpt : null;
+    const detail: EventDetail = {};
+    if (verdict.text !== undefined) detail.prefix = verdict.text;
+    if (inEnd > marker + 3) detail.inInterface = this.inName(msg, marker + 3, inEnd);
+    if (outEnd > inEnd + 5) detail.outInterface = this.outName(msg, inEnd + 5, outEnd);
+    if (flags !== 0) detail.flags = FLAG_TEXT[flags];
+    if (icmpType >= 0) {
+      detail.icmpType = icmpType;
+      if (icmpCode >= 0) detail.icmpCode = icmpCode;
+    }
+    if (verdict.action !== undefined) detail.action = verdict.action;
+    return {
+      kind: verdict.kind,
+      src,
+      srcPort,
+      dst,
+      dstPort,
+      proto,
+      service: serviceForPort(dstPort),
+      detail,
+    };
+  }
+
+  private inName(msg: string, start: number, end: number): string {
+    const last = this.lastIn;
+    if (end - start === last.length && occursAt(msg, start, last)) return last;
+    return (this.lastIn = msg.slice(start, end));
+  }
+
+  private outName(msg: string, start: number, end: number): string {
+    const last = this.lastOut;
+    if (end - start === last.length && occursAt(msg, start, last)) return last;
+    return (this.lastOut = msg.slice(start, end));
+  }
+
+  private verdictFor(prefix: string): PrefixVerdict {
+    let v = this.verdicts.get(prefix);
+    if (v === undefined) {
+      v = classifyPrefix(prefix);
+      if (this.verdicts.size >= MAX_CACHED_PREFIXES) this.verdicts.clear();
+      this.verdicts.set(prefix, v);
+    }
+    return v;
+  }
+}
+
+/** Kernel packet logs: iptables/ip6tables LOG, nftables log, ufw, Shorewall, firewalld, UniFi. */
+export const netfilterParser: ParserDefinition = {
+  family: 'netfilter',
+  description:
+    'kernel firewall logs (iptables/ip6tables LOG, nftables log, ufw, Shorewall, firewalld, UniFi)',
+  build(): FamilyParser {
+    return new NetfilterParser();
+  },
+};

@@ -1,0 +1,138 @@
+import type { EventDraft } from '../core/event.js';
+import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import { remoteFrom, serviceForProgram } from './extract.js';
+import { programKey } from './line-parser.js';
+import type { Envelope } from './syslog-envelope.js';
+
+const MARK = 'authentication failure; logname=';
+
+/**
+ * PAM services whose daemon logs every failed attempt itself, with the client's address:
+ * sshd (`Failed password for …`) and the UW IMAP servers, whose PAM services are `pop` and
+ * `imap` (`Login failed user=… [ADDR]`). Counting the PAM module's line as well would count
+ * each attempt twice; and in sshd a pam_unix failure is not even a failed login when a later
+ * module of the stack (pam_ldap, pam_sss) accepts the password.
+ */
+const SELF_REPORTING: ReadonlySet<string> = new Set([
+  'sshd',
+  'sshd-session',
+  'sshd-auth',
+  'pop',
+  'imap',
+  'ipop3d',
+  'imapd',
+]);
+
+/**
+ * Picks the `rhost=` of `… tty=T ruser=R rhost=H[  user=U]`. R and U can both hold text the
+ * client typed (vsftpd, proftpd and dovecot pass the login name as ruser; some modules log the
+ * typed name as user), so a fake `rhost=` may sit on either side. A candidate counts only if
+ * nothing but `user=…` follows its value. With R empty nothing precedes the first `rhost=`, so
+ * it is the real one; otherwise the last candidate wins, because R is where pam_unix puts the
+ * typed name of an unknown user (it omits `user=` for those).
+ */
+function parsePam(
+  message: string,
+  env: Envelope,
+  prefixOk: (prefix: string) => boolean,
+): EventDraft | null {
+  const program = env.program === null ? null : programKey(env.program);
+  let selfReporting = program !== null && SELF_REPORTING.has(program);
+  const idx = message.indexOf(MARK);
+  if (idx < 0 || idx > 100) return null;
+  let module = 'pam';
+  let service: string | null = null;
+  if (idx > 0) {
+    const prefix = message.slice(0, idx);
+    if (!prefixOk(prefix)) return null;
+    if (prefix.charCodeAt(0) === 40 /* ( */) {
+      module = prefix.slice(1, prefix.indexOf(')'));
+    } else {
+      const open = prefix.indexOf('(');
+      const colonEnd = prefix.lastIndexOf(':');
+      module = prefix.slice(0, open > 0 ? open : colonEnd);
+      if (open > 0) {
+        const inner = prefix.slice(open + 1, prefix.lastIndexOf(')'));
+        const colon = inner.indexOf(':');
+        if (colon > 0) service = inner.slice(0, colon);
+      }
+    }
+  }
+  if (service !== null && SELF_REPORTING.has(service)) selfReporting = true;
+  if (env.program !== null && env.program.endsWith('(pam_unix)')) module = 'pam_unix';
+
+  let end = message.length;
+  while (end > 0 && message.charCodeAt(end - 1) === 32) end--;
+  if (message.startsWith(' [preauth]', end - 10)) {
+    end -= 10;
+    while (end > 0 && message.charCodeAt(end - 1) === 32) end--;
+  }
+  const tty = message.indexOf(' tty=', idx);
+  if (tty < 0) return null;
+  const r = message.indexOf(' ruser=', tty);
+  if (r < 0 || r >= end) return null;
+  const rs = r + 7;
+
+  let chosen = -1;
+  let chosenEnd = -1;
+  let userAt = -1;
+  for (
+    let j = message.indexOf(' rhost=', rs - 1);
+    j >= 0 && j < end;
+    j = message.indexOf(' rhost=', j + 1)
+  ) {
+    const v = j + 7;
+    let ve = message.indexOf(' ', v);
+    if (ve < 0 || ve > end) ve = end;
+    let k = ve;
+    while (k < end && message.charCodeAt(k) === 32) k++;
+    const atEnd = k >= end;
+    if (!atEnd && !message.startsWith('user=', k)) continue;
+    chosen = j;
+    chosenEnd = ve;
+    userAt = atEnd ? -1 : k + 5;
+    if (j === rs) break; // ruser is empty: the first rhost= is the real one
+  }
+  if (chosen < 0) return null;
+  const host = message.slice(chosen + 7, chosenEnd);
+  if (host.length === 0) return null; // a local login (su, login on a console)
+  const remote = remoteFrom(host);
+  if (remote === null) return null;
+  const ruser = message.slice(rs, chosen);
+  const user = userAt >= 0 ? message.slice(userAt, end) : '';
+  const ttyValue = message.slice(tty + 5, r);
+  return {
+    // The line still names the client, so it is an event; but the daemon's own line is the
+    // failure that counts (see SELF_REPORTING), so this one must not count it again.
+    kind: selfReporting ? 'connection' : 'auth-failure',
+    src: remote.src,
+    srcHost: remote.srcHost,
+    service:
+      serviceForProgram(service) ?? serviceForProgram(program) ?? serviceForProgram(ttyValue),
+    user: user !== '' ? user : ruser !== '' ? ruser : null,
+    signature: selfReporting
+      ? `${module}: authentication failure (counted from the daemon's own line)`
+      : `${module}: authentication failure`,
+  };
+}
+
+/**
+ * PAM modules' `authentication failure; logname= uid= euid= tty= ruser= rhost=ADDR  user=NAME`
+ * (pam_unix, pam_sss and others, old `SERVICE(pam_unix)` tags included), in whatever daemon
+ * logs it, so the family is reached by its `rhost=` trigger.
+ */
+export const pamParser: ParserDefinition = {
+  family: 'pam',
+  description: 'PAM modules: "authentication failure; … rhost=" in any daemon',
+  build(): FamilyParser {
+    // `pam_unix(vsftpd:auth): `, `pam_unix: `, `(pam_unix) `, `pam_sss(sshd:auth): `.
+    const prefix = /^(?:\(pam_[a-z0-9_]{1,32}\) |pam_[a-z0-9_]{1,32}(?:\([^()]{0,64}\))?: )$/;
+    const prefixOk = (p: string): boolean => prefix.test(p);
+    return {
+      family: 'pam',
+      programs: [],
+      triggers: ['rhost='],
+      parseMessage: (message, env) => parsePam(message, env, prefixOk),
+    };
+  },
+};

@@ -1,0 +1,1193 @@
+import { detach } from '../core/detach.js';
+import type { EventDraft, EventKind } from '../core/event.js';
+import { parsePort } from '../core/ip.js';
+import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import { remoteFrom, type Remote } from './extract.js';
+import type { Envelope } from './syslog-envelope.js';
+
+/**
+ * How many sshd connections (host and pid) are remembered at once (a power of two); a new one
+ * replaces the least recently used of the two it may share a place with.
+ */
+export const SSHD_SESSION_CAP = 16_384;
+
+/**
+ * How long a remembered connection stays relevant. sshd drops a client that has not
+ * authenticated after LoginGraceTime (120 s by default), so ten minutes covers the pre-auth
+ * phase with room to spare, and a pid reused later is not mistaken for the old connection.
+ */
+const SESSION_TTL_MS = 10 * 60_000;
+
+/** What sshd has said so far about one connection (one sshd pid on one host). */
+interface Session extends Slot {
+  /** The syslog host and pid the session belongs to (keys are hashes of the two). */
+  host: string | null;
+  pid: string;
+  /** The client's IPv4 address as a number (-1: none or not IPv4), cheap to keep and compare. */
+  v4: number;
+  /** The client's IPv6 address (canonical), detached; null when v4 or a host name is set. */
+  v6: string | null;
+  /** The client's host name as logged, detached. */
+  srcHost: string | null;
+  srcPort: number | null;
+  /** Envelope time of the last line seen for the connection. */
+  at: number | null;
+  /** A failure event was already emitted for this connection. */
+  failed: boolean;
+  /** A valid user's key (or `none`) was refused; the user, when nothing else failed yet. */
+  softUser: string | null;
+  soft: boolean;
+  /** A failure logged before the connection's address was known, waiting for it. */
+  pending: Pending | null;
+  /** sshd logged the end of the connection (the pid may next serve another client). */
+  closed: boolean;
+}
+
+/** An address-less failure (`Disconnecting: Too many authentication failures [preauth]`). */
+interface Pending {
+  readonly kind: EventKind;
+  readonly signature: string;
+  readonly user: string | null;
+}
+
+/** An entry of a SlotCache: its key (negative when the slot is free) and last use. */
+export interface Slot {
+  key: number;
+  used: number;
+}
+
+/**
+ * A fixed-size, two-way set-associative cache keyed by non-negative integers: a key may live in
+ * one of two slots, and a new key takes the least recently used of them. Bounded by
+ * construction, O(1) per operation, and it hands evicted entries back for reuse, so a busy log
+ * (a new sshd pid every line) allocates nothing once the table is full and nothing lives long
+ * enough to burden the garbage collector.
+ */
+export class SlotCache<V extends Slot> {
+  private readonly slots: (V | undefined)[];
+  private readonly mask: number;
+  private clock = 0;
+  private claimed = -1;
+
+  constructor(capacity: number) {
+    let sets = 1;
+    while (sets * 2 < capacity) sets *= 2;
+    this.mask = sets - 1;
+    this.slots = new Array<V | undefined>(sets * 2).fill(undefined);
+  }
+
+  /** How many entries the cache can hold. */
+  get capacity(): number {
+    return this.slots.length;
+  }
+
+  /** How many entries it holds. */
+  get size(): number {
+    let n = 0;
+    for (const v of this.slots) if (v !== undefined && v.key >= 0) n++;
+    return n;
+  }
+
+  /** The entry for a key, or undefined; a hit counts as a use. */
+  get(key: number): V | undefined {
+    const i = (key & this.mask) * 2;
+    const a = this.slots[i];
+    if (a !== undefined && a.key === key) {
+      a.used = ++this.clock;
+      return a;
+    }
+    const b = this.slots[i + 1];
+    if (b !== undefined && b.key === key) {
+      b.used = ++this.clock;
+      return b;
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes a slot for `key` (its own, a free one, or the least recently used of its set) and
+   * returns the entry that was there, now under `key`, for the caller to overwrite; undefined
+   * when the slot was never used, and `fill` must then store a new entry.
+   */
+  claim(key: number): V | undefined {
+    const i = (key & this.mask) * 2;
+    const a = this.slots[i];
+    const b = this.slots[i + 1];
+    let j: number;
+    if (a !== undefined && a.key === key) j = i;
+    else if (b !== undefined && b.key === key) j = i + 1;
+    else if (a === undefined || a.key < 0) j = i;
+    else if (b === undefined || b.key < 0) j = i + 1;
+    else j = a.used <= b.used ? i : i + 1;
+    const v = this.slots[j];
+    if (v === undefined) {
+      this.claimed = j;
+      return undefined;
+    }
+    v.key = key;
+    v.used = ++this.clock;
+    return v;
+  }
+
+  /** Stores a new entry in the slot the last `claim` found unused. */
+  fill(value: V): void {
+    if (this.claimed < 0) return;
+    value.used = ++this.clock;
+    this.slots[this.claimed] = value;
+    this.claimed = -1;
+  }
+
+  /** Frees the slot of a key. */
+  delete(key: number): void {
+    const v = this.get(key);
+    if (v !== undefined) v.key = -1;
+  }
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** A copy of text to be kept in the session map (lines are slices of a large chunk). */
+const keep = (text: string | null): string | null => (text === null ? null : detach(text));
+
+/** A canonical dotted quad as a 32-bit number, or -1 when the text is not one. */
+function v4Number(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (isDigit(c) && digits < 3) {
+      octet = octet * 10 + c - 48;
+      digits++;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return -1;
+  return value * 256 + octet;
+}
+
+function v4Text(v: number): string {
+  return `${Math.floor(v / 16777216)}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
+}
+
+/** Stores the remote in a session: IPv4 as a number, anything else as a detached copy. */
+function setRemote(s: Session, r: Remote): void {
+  s.v4 = r.src === null ? -1 : v4Number(r.src);
+  s.v6 = r.src === null || s.v4 >= 0 ? null : detach(r.src);
+  s.srcHost = keep(r.srcHost);
+}
+
+/** The remote a session remembers. */
+function remoteOf(s: Session): Remote {
+  return { src: s.v4 >= 0 ? v4Text(s.v4) : s.v6, srcHost: s.srcHost };
+}
+
+/** Methods a legitimate client tries and fails as a matter of course (every key in its agent). */
+const SOFT_METHODS: ReadonlySet<string> = new Set([
+  'publickey',
+  'none',
+  'gssapi-with-mic',
+  'gssapi-keyex',
+]);
+
+/** Method names sshd knows; any other text in `Failed X for` came from the client. */
+const KNOWN_METHODS: readonly string[] = [
+  'password',
+  'publickey',
+  'keyboard-interactive',
+  'keyboard-interactive/pam',
+  'hostbased',
+  'none',
+  'gssapi-with-mic',
+  'gssapi-keyex',
+  'unknown',
+];
+const FAILED_SIGNATURES = new Map(KNOWN_METHODS.map((m) => [m, `sshd: failed ${m}`]));
+const ACCEPTED_SIGNATURES = new Map(KNOWN_METHODS.map((m) => [m, `sshd: accepted ${m}`]));
+
+const SIG_TOO_MANY = 'sshd: too many authentication failures';
+const SIG_MAX_TRIES = 'sshd: max auth tries';
+const SIG_INVALID_USER = 'sshd: invalid user';
+const SIG_NOT_ALLOWED = 'sshd: user not allowed';
+const SIG_NO_IDENT = 'sshd: no identification string';
+const SIG_BAD_VERSION = 'sshd: bad protocol version';
+const SIG_BANNER = 'sshd: banner exchange failed';
+const SIG_RESET = 'sshd: reset before authentication';
+const SIG_BAD_IDENT = 'sshd: invalid protocol identifier';
+const SIG_BREAK_IN = 'sshd: reverse DNS mismatch (POSSIBLE BREAK-IN ATTEMPT)';
+
+/** A ` from ADDR[ port N][ sshN]` found in a line, and how well it fits sshd's format. */
+interface Candidate {
+  /** Index of ` from ` in the text. */
+  readonly at: number;
+  readonly remote: Remote;
+  readonly port: number | null;
+  /** 3: `port N[ sshN]` at the end; 2: `port N sshN: INFO`; 1: bare address at the end. */
+  readonly rank: number;
+}
+
+/** The address token at `pos`, up to the next space; a trailing `:` or `,` is tolerated. */
+function remoteToken(s: string, pos: number, end: number): Remote | null {
+  if (end <= pos || end - pos > 260) return null;
+  let token = s.slice(pos, end);
+  // sshd writes UNKNOWN when the socket was already gone.
+  if (token === 'UNKNOWN') return null;
+  let r = remoteFrom(token);
+  if (r === null) {
+    const last = token.charCodeAt(token.length - 1);
+    if (last !== 58 && last !== 44) return null;
+    token = token.slice(0, -1);
+    r = remoteFrom(token);
+  }
+  return r;
+}
+
+/** Reads ` port N` at `pos`; returns the port and the index after it, or null. */
+function portAt(s: string, pos: number): { port: number; end: number } | null {
+  if (!s.startsWith(' port ', pos)) return null;
+  let d = pos + 6;
+  while (d < s.length && isDigit(s.charCodeAt(d)) && d - pos - 6 < 6) d++;
+  const port = parsePort(s.slice(pos + 6, d));
+  return port === null ? null : { port, end: d };
+}
+
+/** Reads `ADDR[ port N]` starting at `pos` (an address at a fixed place after sshd's own words). */
+function headRemote(
+  s: string,
+  pos: number,
+): { remote: Remote; port: number | null; end: number } | null {
+  let e = s.indexOf(' ', pos);
+  if (e < 0) e = s.length;
+  const remote = remoteToken(s, pos, e);
+  if (remote === null) return null;
+  const p = portAt(s, e);
+  return p === null ? { remote, port: null, end: e } : { remote, port: p.port, end: p.end };
+}
+
+/**
+ * Reads `… from ADDR[ port N][ sshN]` ending exactly at `end`, right to left, so that a user
+ * name written before it (which the client chooses, spaces and all) cannot supply the address.
+ * `at` is the index of ` from `.
+ */
+function tailFrom(
+  s: string,
+  end: number,
+): { at: number; remote: Remote; port: number | null } | null {
+  let e = end;
+  if (
+    e >= 5 &&
+    s.charCodeAt(e - 5) === 32 &&
+    s.startsWith('ssh', e - 4) &&
+    isDigit(s.charCodeAt(e - 1))
+  ) {
+    e -= 5;
+  }
+  let port: number | null = null;
+  let d = e;
+  while (d > 0 && isDigit(s.charCodeAt(d - 1)) && e - d < 6) d--;
+  if (d < e && d >= 6 && s.startsWith(' port ', d - 6)) {
+    port = parsePort(s.slice(d, e));
+    if (port === null) return null;
+    e = d - 6;
+  }
+  const sp = s.lastIndexOf(' ', e - 1);
+  if (sp < 5 || !s.startsWith(' from', sp - 5)) return null;
+  const remote = remoteToken(s, sp + 1, e);
+  return remote === null ? null : { at: sp - 5, remote, port };
+}
+
+/**
+ * Reads `[authenticating user NAME |invalid user NAME |user NAME ]ADDR[ port N]`, all of `s`
+ * from `pos`, right to left (the name may contain spaces and addresses).
+ */
+function tailClose(
+  s: string,
+  pos: number,
+): { remote: Remote; port: number | null; who: string | null; user: string | null } | null {
+  let e = s.length;
+  let port: number | null = null;
+  let d = e;
+  while (d > pos && isDigit(s.charCodeAt(d - 1)) && e - d < 6) d--;
+  if (d < e && d - 6 >= pos && s.startsWith(' port ', d - 6)) {
+    port = parsePort(s.slice(d, e));
+    if (port === null) return null;
+    e = d - 6;
+  }
+  const sp = s.lastIndexOf(' ', e - 1);
+  if (sp < pos) {
+    const remote = remoteToken(s, pos, e);
+    return remote === null ? null : { remote, port, who: null, user: null };
+  }
+  const remote = remoteToken(s, sp + 1, e);
+  if (remote === null) return null;
+  const head = s.slice(pos, sp + 1);
+  for (const who of WHO) {
+    if (head.startsWith(who)) return { remote, port, who, user: head.slice(who.length, -1) };
+  }
+  return null;
+}
+
+const WHO_AUTHENTICATING = 'authenticating user ';
+const WHO_INVALID = 'invalid user ';
+const WHO_USER = 'user ';
+const WHO = [WHO_AUTHENTICATING, WHO_INVALID, WHO_USER];
+
+/** True when the remote is the one already known for the connection. */
+function sameRemote(s: Session, r: Remote): boolean {
+  if (r.src !== null) return s.v4 >= 0 ? v4Number(r.src) === s.v4 : r.src === s.v6;
+  return r.srcHost !== null && r.srcHost === s.srcHost;
+}
+
+const NO_REMOTE: Remote = { src: null, srcHost: null };
+
+const hasAddress = (s: Session): boolean => s.v4 >= 0 || s.v6 !== null || s.srcHost !== null;
+
+/**
+ * Picks the address of `NAME from ADDR port N sshN[: INFO]` (after `Failed METHOD for `).
+ * Both NAME (any text the client sends) and INFO (key text, hostbased client names) can hold
+ * `from ADDR port N`, so each ` from ` is weighed: the address sshd already knows for this
+ * connection wins; then a full `port N sshN` at the very end (INFO is absent for passwords);
+ * then one followed by `: INFO`; then a bare address at the end. Ties go to the rightmost,
+ * since the user name is the field every client controls.
+ */
+function pickFrom(body: string, known: Session | undefined): Candidate | null {
+  let best: Candidate | null = null;
+  let bestRank = 0;
+  let i = body.indexOf(' from ');
+  while (i >= 0) {
+    const c = candidateAt(body, i);
+    if (c !== null) {
+      const rank = known !== undefined && sameRemote(known, c.remote) ? 9 : c.rank;
+      if (rank >= bestRank) {
+        best = c;
+        bestRank = rank;
+      }
+    }
+    i = body.indexOf(' from ', i + 1);
+  }
+  return best;
+}
+
+function candidateAt(body: string, at: number): Candidate | null {
+  const t = at + 6;
+  let end = body.indexOf(' ', t);
+  if (end < 0) end = body.length;
+  if (end === t || end - t > 260) return null;
+  let pos = end;
+  let port: number | null = null;
+  const p = portAt(body, pos);
+  if (p !== null) {
+    port = p.port;
+    pos = p.end;
+  }
+  let ssh = false;
+  if (body.startsWith(' ssh', pos) && isDigit(body.charCodeAt(pos + 4))) {
+    ssh = true;
+    pos += 5;
+  }
+  let rank: number;
+  if (pos === body.length) rank = port !== null ? 3 : 1;
+  else if (port !== null && ssh && body.startsWith(': ', pos)) rank = 2;
+  else return null;
+  const remote = remoteToken(body, t, end);
+  return remote === null ? null : { at, remote, port, rank };
+}
+
+/** Splits `invalid user NAME` / `illegal user NAME` / `NAME` (Solaris: `<invalid username>`). */
+function userOf(text: string): { user: string | null; invalid: boolean } {
+  if (text.startsWith(WHO_INVALID)) return { user: text.slice(13), invalid: true };
+  if (text.startsWith('illegal user ')) return { user: text.slice(13), invalid: true };
+  if (text === '<invalid username>') return { user: null, invalid: true };
+  return { user: text, invalid: false };
+}
+
+/**
+ * Reads OpenSSH's sshd (`sshd`, and `sshd-session`/`sshd-auth` since OpenSSH 9.8/10.0).
+ *
+ * Kinds: a wrong password (or key, or keyboard-interactive answer) for an existing user is
+ * `auth-failure`; a name sshd calls invalid or not allowed is `invalid-user`. A connection that
+ * ends before authentication without anything else having failed (`Connection closed by ADDR
+ * [preauth]`, `Received disconnect … [preauth]`, no identification string, bad version, kex
+ * and banner errors, timeouts) is `protocol-error`: the peer connected and did not complete
+ * the protocol; when it names the user it was authenticating as, `auth-failure`. Once a
+ * connection has produced a failure, its closing lines are `connection` so one attempt is not
+ * counted twice. `Failed publickey`/`none` for a valid user is not a failure on its own: clients
+ * offer every key they hold; the connection counts if it then ends unauthenticated.
+ * `POSSIBLE BREAK-IN ATTEMPT` (forward and reverse DNS disagree) is `connection` with a
+ * signature: it describes the client's DNS, not something the client did.
+ *
+ * Connections are tracked by host and pid (bounded: the least recently used are dropped, and
+ * those silent for ten minutes are ignored) so that address-less
+ * lines (`Disconnecting: Too many authentication failures [preauth]`, `fatal: Read from
+ * socket failed: Connection reset by peer [preauth]`, kex errors) get the connection's address,
+ * or wait for the next line of the pid that has one.
+ */
+class SshdParser implements FamilyParser {
+  readonly family = 'sshd';
+  readonly programs = ['sshd', 'sshd-session', 'sshd-auth'];
+  private readonly sessions = new SlotCache<Session>(SSHD_SESSION_CAP);
+  private hostSeen: string | null = null;
+  private hostKept: string | null = null;
+
+  parseMessage(message: string, env: Envelope): EventDraft | null {
+    let m = message;
+    // Solaris: `[ID 800047 auth.info] Failed …`.
+    if (m.charCodeAt(0) === 91 && m.startsWith('[ID ')) {
+      const close = m.indexOf('] ');
+      if (close > 0 && close < 48) m = m.slice(close + 2);
+    }
+    if (m.startsWith('error: ') || m.startsWith('fatal: ')) m = m.slice(7);
+    let end = m.length;
+    while (end > 0 && m.charCodeAt(end - 1) === 32) end--;
+    let preauth = false;
+    if (m.startsWith(' [preauth]', end - 10)) {
+      preauth = true;
+      end -= 10;
+      while (end > 0 && m.charCodeAt(end - 1) === 32) end--;
+    }
+    if (end !== m.length) m = m.slice(0, end);
+    switch (m.charCodeAt(0)) {
+      case 70: // F
+        if (m.startsWith('Failed ')) return this.failed(m, env);
+        return null;
+      case 65: // A
+        if (m.startsWith('Accepted ')) return this.accepted(m, env);
+        if (m.startsWith('Address ')) return this.breakIn(m, env);
+        return null;
+      case 73: // I
+        if (m.startsWith('Invalid user ') || m.startsWith('Illegal user ')) {
+          return this.invalidUser(m, env);
+        }
+        return null;
+      case 85: // U
+        if (m.startsWith('User ')) return this.notAllowed(m, env);
+        if (m.startsWith('Unable to negotiate ')) return this.negotiate(m, env);
+        return null;
+      case 67: // C
+        if (m.startsWith('Connection from ')) return this.connectionFrom(m, env);
+        if (m.startsWith('Connection closed by ')) {
+          return this.close(m, 21, env, preauth, 'sshd: closed before authentication', false);
+        }
+        if (m.startsWith('Connection reset by ')) {
+          return this.close(m, 20, env, preauth, SIG_RESET, false);
+        }
+        return null;
+      case 68: // D
+        if (m.startsWith('Disconnected from ')) {
+          return this.close(m, 18, env, preauth, 'sshd: disconnected before authentication', true);
+        }
+        if (m.startsWith('Disconnecting')) return this.disconnecting(m, env, preauth);
+        if (m.startsWith('Did not receive identification string from ')) {
+          return this.simple(m, 43, env, 'protocol-error', SIG_NO_IDENT, true);
+        }
+        return null;
+      case 82: // R
+        if (m.startsWith('Received disconnect from ')) return this.received(m, env, preauth);
+        if (m.startsWith('ROOT LOGIN REFUSED FROM ')) return this.rootRefused(m, env);
+        if (m.startsWith('Read from socket failed: ') && preauth) {
+          return this.addressless(env, 'protocol-error', SIG_RESET, null, true);
+        }
+        return null;
+      case 66: // B
+        if (m.startsWith('Bad protocol version identification ')) {
+          return this.fromRight(m, 36, env, 'protocol-error', SIG_BAD_VERSION);
+        }
+        return null;
+      case 98: // b
+        if (m.startsWith('banner exchange: Connection from ')) {
+          return this.simple(m, 33, env, 'protocol-error', SIG_BANNER, false);
+        }
+        return null;
+      case 107: // k
+        if (m.startsWith('kex_exchange_identification: ')) return this.kexIdent(m, env);
+        return null;
+      case 109: // m
+        if (m.startsWith('maximum authentication attempts exceeded for ')) {
+          return this.maxTries(m, env);
+        }
+        return null;
+      case 110: // n
+        if (m.startsWith('no matching ')) {
+          return this.addressless(env, 'protocol-error', negotiationSignature(m, 0), null, false);
+        }
+        return null;
+      case 115: // s
+        if (m.startsWith('ssh_dispatch_run_fatal: Connection from ')) return this.dispatch(m, env);
+        return null;
+      case 84: // T
+        if (m.startsWith('Timeout before authentication for ')) return this.timeout(m, env);
+        return null;
+      case 80: // P
+        if (m.startsWith('PAM: ')) return this.pamError(m, env);
+        if (m.startsWith('Postponed ')) {
+          this.authSeen(m, 10, env);
+          return null;
+        }
+        return null;
+      case 114: // r
+        if (m.startsWith('reverse mapping checking getaddrinfo for ')) {
+          return this.reverseMapping(m, env);
+        }
+        return null;
+      case 83: // S
+        if (m.startsWith('SSH: Server;Ltype: ')) this.auditRemote(m, env);
+        return null;
+      case 100: // d
+        if (m.startsWith('drop connection #')) return dropped(m);
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The session key of a line: a 30-bit FNV-1a hash of host and pid (an integer indexes the
+   * slot table directly). The session stores host and pid, so a collision reads as no session.
+   */
+  private key(env: Envelope): number | null {
+    const pid = env.pid;
+    if (pid === null) return null;
+    let h = 0x811c9dc5;
+    const host = env.host;
+    if (host !== null)
+      for (let i = 0; i < host.length; i++) h = Math.imul(h ^ host.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 32, 16777619);
+    for (let i = 0; i < pid.length; i++) h = Math.imul(h ^ pid.charCodeAt(i), 16777619);
+    return h & 0x3fffffff;
+  }
+
+  /**
+   * A new session for the line's host and pid under `key`, reusing an evicted one when the
+   * table is full (the host is kept detached and memoized: a log has few hosts).
+   */
+  private create(key: number, env: Envelope, remote: Remote, port: number | null): Session {
+    const host = env.host;
+    if (host !== this.hostSeen) {
+      this.hostSeen = host;
+      this.hostKept = keep(host);
+    }
+    let s = this.sessions.claim(key);
+    if (s === undefined) {
+      s = {
+        key,
+        used: 0,
+        host: null,
+        pid: '',
+        v4: -1,
+        v6: null,
+        srcHost: null,
+        srcPort: null,
+        at: null,
+        failed: false,
+        softUser: null,
+        soft: false,
+        pending: null,
+        closed: false,
+      };
+      this.sessions.fill(s);
+    }
+    s.host = this.hostKept;
+    s.pid = detach(env.pid ?? '');
+    setRemote(s, remote);
+    s.srcPort = port;
+    s.at = env.at;
+    s.failed = false;
+    s.softUser = null;
+    s.soft = false;
+    s.pending = null;
+    s.closed = false;
+    return s;
+  }
+
+  /** The live session of the line's pid, or undefined (an expired one is dropped). */
+  private live(key: number | null, env: Envelope): Session | undefined {
+    if (key === null) return undefined;
+    const s = this.sessions.get(key);
+    if (s === undefined || s.pid !== env.pid || s.host !== env.host) return undefined;
+    if (env.at !== null && s.at !== null && Math.abs(env.at - s.at) > SESSION_TTL_MS) {
+      this.sessions.delete(key);
+      return undefined;
+    }
+    return s;
+  }
+
+  /** Notes the connection's address for its pid; returns the session (undefined without pid). */
+  private record(
+    key: number | null,
+    env: Envelope,
+    remote: Remote,
+    port: number | null,
+    looked?: Session | null,
+  ): Session | undefined {
+    if (key === null) return undefined;
+    // `looked`: the caller already looked the session up for this line (null: none found).
+    const s = looked === undefined ? this.live(key, env) : (looked ?? undefined);
+    if (s === undefined || (s.closed && hasAddress(s) && !sameRemote(s, remote))) {
+      return this.create(key, env, remote, port);
+    }
+    if (!hasAddress(s)) {
+      setRemote(s, remote);
+      s.srcPort = port;
+    }
+    s.at = env.at ?? s.at;
+    return s;
+  }
+
+  /** A failure of this connection: marks it so its closing lines are not counted again. */
+  private failure(
+    s: Session | undefined,
+    kind: EventKind,
+    remote: Remote,
+    port: number | null,
+    user: string | null,
+    signature: string,
+  ): EventDraft {
+    if (s !== undefined) {
+      s.failed = true;
+      s.pending = null;
+    }
+    return draft(kind, remote, port, user, signature);
+  }
+
+  private failed(m: string, env: Envelope): EventDraft | null {
+    const forAt = m.indexOf(' for ', 7);
+    if (forAt < 0) return null;
+    const method = m.slice(7, forAt);
+    const body = m.slice(forAt + 5);
+    const key = this.key(env);
+    const known = this.live(key, env);
+    const c = pickFrom(body, known);
+    if (c === null) return null;
+    const { user, invalid } = userOf(body.slice(0, c.at));
+    const s = this.record(key, env, c.remote, c.port, known ?? null);
+    const signature = FAILED_SIGNATURES.get(method) ?? 'sshd: failed authentication';
+    if (invalid) return this.failure(s, 'invalid-user', c.remote, c.port, user, signature);
+    if (SOFT_METHODS.has(method)) {
+      if (s !== undefined && !s.soft) {
+        s.soft = true;
+        s.softUser = keep(user);
+      }
+      return null;
+    }
+    return this.failure(s, 'auth-failure', c.remote, c.port, user, signature);
+  }
+
+  private accepted(m: string, env: Envelope): EventDraft | null {
+    const forAt = m.indexOf(' for ', 9);
+    if (forAt < 0) return null;
+    const method = m.slice(9, forAt);
+    const body = m.slice(forAt + 5);
+    const key = this.key(env);
+    const known = this.live(key, env);
+    const c = pickFrom(body, known);
+    if (c === null) return null;
+    const s = this.record(key, env, c.remote, c.port, known ?? null);
+    if (s !== undefined) {
+      s.soft = false;
+      s.pending = null;
+    }
+    const signature = ACCEPTED_SIGNATURES.get(method) ?? 'sshd: accepted authentication';
+    return draft('auth-success', c.remote, c.port, body.slice(0, c.at), signature);
+  }
+
+  /** `Postponed publickey for NAME from ADDR port N ssh2`: remembers the address only. */
+  private authSeen(m: string, start: number, env: Envelope): void {
+    const forAt = m.indexOf(' for ', start);
+    if (forAt < 0) return;
+    const body = m.slice(forAt + 5);
+    const key = this.key(env);
+    const c = pickFrom(body, this.live(key, env));
+    if (c !== null) this.record(key, env, c.remote, c.port);
+  }
+
+  /** `Invalid user NAME from ADDR[ port N]` (older: `Illegal user`). */
+  private invalidUser(m: string, env: Envelope): EventDraft | null {
+    const t = tailFrom(m, m.length);
+    if (t === null || t.at < 12) return null;
+    const user = t.at === 12 ? '' : m.slice(13, t.at);
+    const s = this.record(this.key(env), env, t.remote, t.port);
+    return this.failure(s, 'invalid-user', t.remote, t.port, user, SIG_INVALID_USER);
+  }
+
+  /** `User NAME from ADDR not allowed because REASON`, or without `from ADDR`. */
+  private notAllowed(m: string, env: Envelope): EventDraft | null {
+    const because = m.lastIndexOf(' not allowed because ');
+    if (because < 5) return null;
+    const t = tailFrom(m, because);
+    if (t === null || t.at < 4) {
+      return this.addressless(env, 'invalid-user', SIG_NOT_ALLOWED, m.slice(5, because), false);
+    }
+    const s = this.record(this.key(env), env, t.remote, t.port);
+    return this.failure(s, 'invalid-user', t.remote, t.port, m.slice(5, t.at), SIG_NOT_ALLOWED);
+  }
+
+  /** `ROOT LOGIN REFUSED FROM ADDR[ port N]` (PermitRootLogin no, older sshd). */
+  private rootRefused(m: string, env: Envelope): EventDraft | null {
+    const h = headRemote(m, 24);
+    if (h === null || h.end !== m.length) return null;
+    const s = this.record(this.key(env), env, h.remote, h.port);
+    return this.failure(s, 'invalid-user', h.remote, h.port, 'root', 'sshd: root login refused');
+  }
+
+  /** `maximum authentication attempts exceeded for [invalid user ]NAME from ADDR port N ssh2`. */
+  private maxTries(m: string, env: Envelope): EventDraft | null {
+    const t = tailFrom(m, m.length);
+    if (t === null || t.at < 44) return null;
+    const { user, invalid } = userOf(m.slice(45, t.at));
+    const s = this.record(this.key(env), env, t.remote, t.port);
+    const kind = invalid ? 'invalid-user' : 'auth-failure';
+    return this.failure(s, kind, t.remote, t.port, user, SIG_MAX_TRIES);
+  }
+
+  /** `Connection from ADDR port N on ADDR port N[ rdomain "X"]`: a new connection for the pid. */
+  private connectionFrom(m: string, env: Envelope): EventDraft | null {
+    const h = headRemote(m, 16);
+    if (h === null) return null;
+    let dst: string | null = null;
+    let dstPort: number | null = null;
+    if (m.startsWith(' on ', h.end)) {
+      const d = headRemote(m, h.end + 4);
+      if (d !== null) {
+        dst = d.remote.src;
+        dstPort = d.port;
+      }
+    } else if (h.end !== m.length) {
+      return null;
+    }
+    const key = this.key(env);
+    if (key !== null) this.create(key, env, h.remote, h.port);
+    const ev = draft('connection', h.remote, h.port, null, null);
+    ev.dst = dst;
+    ev.dstPort = dstPort;
+    return ev;
+  }
+
+  /**
+   * `Connection closed by …`, `Connection reset by …`, `Disconnected from …`: the connection
+   * ended. Before authentication it is a failure unless one was already counted for it.
+   */
+  private close(
+    m: string,
+    start: number,
+    env: Envelope,
+    preauth: boolean,
+    signature: string,
+    echo: boolean,
+  ): EventDraft | null {
+    const t = tailClose(m, start);
+    if (t === null) return null;
+    return this.ended(env, t.remote, t.port, t.who, t.user, preauth, signature, echo);
+  }
+
+  /**
+   * The end of a connection. A pending address-less failure is emitted now; before
+   * authentication the close itself is a failure unless the connection already produced one.
+   * `Disconnected from …` (`echo`) is sshd's second line for a disconnect it has just logged
+   * as `Received disconnect …`, so it is never counted itself.
+   */
+  private ended(
+    env: Envelope,
+    remote: Remote,
+    port: number | null,
+    who: string | null,
+    user: string | null,
+    preauth: boolean,
+    signature: string,
+    echo: boolean,
+  ): EventDraft | null {
+    const s = this.record(this.key(env), env, remote, port);
+    if (s !== undefined) s.closed = true;
+    if (s?.pending) {
+      const p = s.pending;
+      return this.failure(s, p.kind, remote, port, p.user ?? user, p.signature);
+    }
+    if (!preauth) return null;
+    if (echo || s?.failed) return draft('connection', remote, port, user, signature);
+    if (who === WHO_AUTHENTICATING) {
+      const sig = 'sshd: gave up during authentication';
+      return this.failure(s, 'auth-failure', remote, port, user, sig);
+    }
+    if (who === WHO_INVALID) {
+      return this.failure(s, 'invalid-user', remote, port, user, SIG_INVALID_USER);
+    }
+    if (s?.soft) {
+      const sig = 'sshd: publickey refused';
+      return this.failure(s, 'auth-failure', remote, port, s.softUser, sig);
+    }
+    return this.failure(s, 'protocol-error', remote, port, user, signature);
+  }
+
+  /**
+   * `Received disconnect from ADDR port N:CODE: TEXT` (older: `from ADDR: CODE: TEXT`). Code 11
+   * outside the pre-auth phase is an ordinary logout; anything else ends a connection that
+   * never authenticated (older sshd did not write `[preauth]`).
+   */
+  private received(m: string, env: Envelope, preauth: boolean): EventDraft | null {
+    const h = headRemote(m, 25);
+    if (h === null) return null;
+    let i = h.end;
+    if (m.charCodeAt(i) === 58) i++;
+    if (m.charCodeAt(i) === 32) i++;
+    const c0 = i;
+    while (i < m.length && isDigit(m.charCodeAt(i)) && i - c0 < 3) i++;
+    if (i === c0 || m.charCodeAt(i) !== 58) return null;
+    const closing = preauth || m.slice(c0, i) !== '11';
+    const sig = 'sshd: disconnected before authentication';
+    return this.ended(env, h.remote, h.port, null, null, closing, sig, false);
+  }
+
+  /**
+   * `Disconnecting: Too many authentication failures[ for NAME]` (no address: the pid's), and
+   * `Disconnecting (authenticating|invalid) user NAME ADDR port N: REASON`, where both NAME
+   * and REASON (a changed user name) can be chosen by the client.
+   */
+  private disconnecting(m: string, env: Envelope, preauth: boolean): EventDraft | null {
+    if (m.startsWith('Disconnecting: ')) {
+      if (!m.startsWith('Too many authentication failures', 15)) return null;
+      const user = m.startsWith(' for ', 47) ? m.slice(52) : null;
+      return this.addressless(env, 'auth-failure', SIG_TOO_MANY, user, true);
+    }
+    if (!m.startsWith('Disconnecting ')) return null;
+    let who: string | null = null;
+    for (const w of WHO) {
+      if (m.startsWith(w, 14)) {
+        who = w;
+        break;
+      }
+    }
+    if (who === null) return null;
+    const nameStart = 14 + who.length;
+    const key = this.key(env);
+    const known = this.live(key, env);
+    let best: { remote: Remote; port: number; user: string; reason: string } | null = null;
+    let bestRank = 0;
+    let i = m.indexOf(' port ', nameStart);
+    while (i >= 0) {
+      const p = portAt(m, i);
+      if (p !== null && m.startsWith(': ', p.end)) {
+        const sp = m.lastIndexOf(' ', i - 1);
+        const remote = sp >= nameStart - 1 ? remoteToken(m, sp + 1, i) : null;
+        if (remote !== null) {
+          const user = sp >= nameStart ? m.slice(nameStart, sp) : '';
+          const reason = m.slice(p.end + 2);
+          let rank = 1;
+          if (known !== undefined && sameRemote(known, remote)) rank = 3;
+          else if (
+            reason === 'Too many authentication failures' ||
+            reason.startsWith(`Change of username or service not allowed: (${user},`)
+          ) {
+            rank = 2;
+          }
+          if (rank >= bestRank) {
+            best = { remote, port: p.port, user, reason };
+            bestRank = rank;
+          }
+        }
+      }
+      i = m.indexOf(' port ', i + 1);
+    }
+    if (best === null) return null;
+    const s = this.record(key, env, best.remote, best.port);
+    const invalid = who === WHO_INVALID;
+    if (best.reason.startsWith('Too many authentication failures')) {
+      if (s?.failed) return draft('connection', best.remote, best.port, best.user, SIG_TOO_MANY);
+      const kind = invalid ? 'invalid-user' : 'auth-failure';
+      return this.failure(s, kind, best.remote, best.port, best.user, SIG_TOO_MANY);
+    }
+    if (best.reason.startsWith('Change of username or service not allowed')) {
+      const sig = 'sshd: change of username not allowed';
+      return this.failure(s, 'protocol-error', best.remote, best.port, best.user, sig);
+    }
+    if (!preauth) return null;
+    const sig = 'sshd: disconnected';
+    if (s?.failed) return draft('connection', best.remote, best.port, best.user, sig);
+    return this.failure(s, 'protocol-error', best.remote, best.port, best.user, sig);
+  }
+
+  /** A line whose address sits right after sshd's own words (`Did not receive … from ADDR`). */
+  private simple(
+    m: string,
+    start: number,
+    env: Envelope,
+    kind: EventKind,
+    signature: string,
+    closing: boolean,
+  ): EventDraft | null {
+    const h = headRemote(m, start);
+    if (h === null) return null;
+    if (h.end !== m.length && m.charCodeAt(h.end) !== 58) return null;
+    return this.found(env, kind, h.remote, h.port, null, signature, closing);
+  }
+
+  /** A line whose address ends it, after client-chosen text (`Bad protocol version 'X' from`). */
+  private fromRight(
+    m: string,
+    start: number,
+    env: Envelope,
+    kind: EventKind,
+    signature: string,
+  ): EventDraft | null {
+    const t = tailFrom(m, m.length);
+    if (t === null || t.at < start) return null;
+    return this.found(env, kind, t.remote, t.port, null, signature, false);
+  }
+
+  /** Emits a failure with an address; a closing one of an already failed connection is not. */
+  private found(
+    env: Envelope,
+    kind: EventKind,
+    remote: Remote,
+    port: number | null,
+    user: string | null,
+    signature: string,
+    closing: boolean,
+  ): EventDraft {
+    const s = this.record(this.key(env), env, remote, port);
+    if (closing && s?.failed) return draft('connection', remote, port, user, signature);
+    return this.failure(s, kind, remote, port, user, signature);
+  }
+
+  /**
+   * A failure line without an address: it takes the address sshd logged earlier for the pid,
+   * or waits for the pid's next line that has one (`error: kex_exchange_identification:
+   * Connection closed by remote host` is followed by `Connection closed by ADDR port N`).
+   */
+  private addressless(
+    env: Envelope,
+    kind: EventKind,
+    signature: string,
+    user: string | null,
+    closing: boolean,
+  ): EventDraft | null {
+    const key = this.key(env);
+    if (key === null) return null;
+    const s = this.live(key, env);
+    if (s !== undefined && hasAddress(s)) {
+      s.at = env.at ?? s.at;
+      const remote = remoteOf(s);
+      if (closing && s.failed) return draft('connection', remote, s.srcPort, user, signature);
+      const who = kind === 'auth-failure' ? (user ?? s.softUser) : user;
+      return this.failure(s, kind, remote, s.srcPort, who, signature);
+    }
+    const pending: Pending = { kind, signature: detach(signature), user: keep(user) };
+    if (s !== undefined) {
+      s.pending = pending;
+      s.at = env.at ?? s.at;
+    } else {
+      const fresh = this.create(key, env, NO_REMOTE, null);
+      fresh.pending = pending;
+    }
+    return null;
+  }
+
+  /** `kex_exchange_identification: …`: the client sent no or a malformed SSH banner. */
+  private kexIdent(m: string, env: Envelope): EventDraft | null {
+    const what = m.slice(29);
+    if (what.startsWith('Connection closed') || what.indexOf('Connection reset') >= 0) {
+      return this.addressless(env, 'protocol-error', SIG_NO_IDENT, null, true);
+    }
+    if (what.startsWith('client sent invalid protocol identifier')) {
+      return this.addressless(env, 'protocol-error', SIG_BAD_IDENT, null, false);
+    }
+    return this.addressless(env, 'protocol-error', SIG_BANNER, null, false);
+  }
+
+  /** `Unable to negotiate with ADDR port N: no matching X found. Their offer: …`. */
+  private negotiate(m: string, env: Envelope): EventDraft | null {
+    if (m.startsWith('Unable to negotiate with ')) {
+      const h = headRemote(m, 25);
+      if (h === null || !m.startsWith(': ', h.end)) return null;
+      const sig = negotiationSignature(m, h.end + 2);
+      return this.found(env, 'protocol-error', h.remote, h.port, null, sig, false);
+    }
+    if (m.startsWith('Unable to negotiate a key exchange method')) {
+      const sig = 'sshd: no matching key exchange method';
+      return this.addressless(env, 'protocol-error', sig, null, false);
+    }
+    return null;
+  }
+
+  /**
+   * `ssh_dispatch_run_fatal: Connection from [authenticating user NAME ]ADDR port N: ERROR`.
+   * ERROR is sshd's own text, so the last ` port N: ` is the real one.
+   */
+  private dispatch(m: string, env: Envelope): EventDraft | null {
+    let i = m.lastIndexOf(' port ');
+    while (i > 40) {
+      const p = portAt(m, i);
+      if (p !== null && m.startsWith(': ', p.end)) {
+        const sp = m.lastIndexOf(' ', i - 1);
+        const remote = remoteToken(m, sp + 1, i);
+        if (remote === null) return null;
+        const err = m.slice(p.end + 2);
+        const closing = err.startsWith('Connection reset') || err.startsWith('Broken pipe');
+        const sig = 'sshd: fatal protocol error';
+        return this.found(env, 'protocol-error', remote, p.port, null, sig, closing);
+      }
+      i = m.lastIndexOf(' port ', i - 1);
+    }
+    return null;
+  }
+
+  /**
+   * `Timeout before authentication for ADDR port N`, and the form `… for connection from ADDR
+   * to ADDR, pid = N` written by some builds.
+   */
+  private timeout(m: string, env: Envelope): EventDraft | null {
+    const sig = 'sshd: timeout before authentication';
+    const start = m.startsWith('connection from ', 34) ? 50 : 34;
+    const h = headRemote(m, start);
+    if (h === null) return null;
+    const next = m.charCodeAt(h.end);
+    if (h.end !== m.length && next !== 32 && next !== 44) return null;
+    return this.found(env, 'protocol-error', h.remote, h.port, null, sig, true);
+  }
+
+  /**
+   * `PAM: Authentication failure for [illegal user ]NAME from HOST[ via LOCAL]` (sshd's own
+   * report of a PAM conversation; HOST is a name when UseDNS is on; macOS adds `via`).
+   */
+  private pamError(m: string, env: Envelope): EventDraft | null {
+    const forAt = m.indexOf(' for ', 5);
+    if (forAt < 0) return null;
+    let end = m.length;
+    const via = m.lastIndexOf(' via ');
+    if (via > forAt && m.indexOf(' ', via + 5) < 0 && remoteFrom(m.slice(via + 5)) !== null) {
+      end = via;
+    }
+    const t = tailFrom(m, end);
+    if (t === null || t.at < forAt + 4 || t.port !== null) return null;
+    const { user, invalid } = userOf(m.slice(forAt + 5, t.at));
+    const unknown = invalid || m.startsWith('User not known', 5);
+    const s = this.record(this.key(env), env, t.remote, t.port);
+    const kind = unknown ? 'invalid-user' : 'auth-failure';
+    return this.failure(s, kind, t.remote, null, user, 'sshd: PAM authentication failure');
+  }
+
+  /** `Address ADDR maps to NAME, but this does not map back to the address - POSSIBLE …`. */
+  private breakIn(m: string, env: Envelope): EventDraft | null {
+    if (m.indexOf('POSSIBLE BREAK-IN ATTEMPT') < 0) return null;
+    const h = headRemote(m, 8);
+    if (h === null || !m.startsWith(' maps to ', h.end)) return null;
+    this.record(this.key(env), env, h.remote, null);
+    return draft('connection', h.remote, null, null, SIG_BREAK_IN);
+  }
+
+  /** `reverse mapping checking getaddrinfo for NAME [ADDR] failed - POSSIBLE BREAK-IN ATTEMPT!`. */
+  private reverseMapping(m: string, env: Envelope): EventDraft | null {
+    const tail = m.lastIndexOf('] failed');
+    if (tail < 0 || m.indexOf('POSSIBLE BREAK-IN ATTEMPT', tail) < 0) return null;
+    const open = m.lastIndexOf(' [', tail);
+    if (open < 0) return null;
+    const remote = remoteToken(m, open + 2, tail);
+    if (remote === null || remote.src === null) return null;
+    this.record(this.key(env), env, remote, null);
+    return draft('connection', remote, null, null, SIG_BREAK_IN);
+  }
+
+  /** `SSH: Server;Ltype: Version;Remote: ADDR-PORT;…` (an audit patch): the pid's address. */
+  private auditRemote(m: string, env: Envelope): void {
+    const r = m.indexOf(';Remote: ');
+    if (r < 0) return;
+    const semi = m.indexOf(';', r + 9);
+    const field = m.slice(r + 9, semi < 0 ? m.length : semi);
+    const dash = field.lastIndexOf('-');
+    if (dash <= 0) return;
+    const remote = remoteFrom(field.slice(0, dash));
+    if (remote !== null) this.record(this.key(env), env, remote, parsePort(field.slice(dash + 1)));
+  }
+}
+
+/**
+ * `drop connection #N from [ADDR]:PORT on [ADDR]:PORT REASON` (OpenSSH 9.8+: MaxStartups or
+ * PerSourcePenalties refused the connection before it reached authentication).
+ */
+function dropped(m: string): EventDraft | null {
+  const from = m.indexOf(' from [', 17);
+  if (from < 0 || from > 30) return null;
+  const close = m.indexOf(']:', from + 7);
+  if (close < 0) return null;
+  const remote = remoteToken(m, from + 7, close);
+  if (remote === null) return null;
+  let d = close + 2;
+  while (d < m.length && isDigit(m.charCodeAt(d)) && d - close < 8) d++;
+  const port = parsePort(m.slice(close + 2, d));
+  let dst: string | null = null;
+  let dstPort: number | null = null;
+  let reason = '';
+  if (m.startsWith(' on [', d)) {
+    const dclose = m.indexOf(']:', d + 5);
+    if (dclose > 0) {
+      dst = remoteToken(m, d + 5, dclose)?.src ?? null;
+      let e = dclose + 2;
+      while (e < m.length && isDigit(m.charCodeAt(e)) && e - dclose < 8) e++;
+      dstPort = parsePort(m.slice(dclose + 2, e));
+      reason = m.slice(e + 1);
+    }
+  }
+  const ev = draft('connection-refused', remote, port, null, dropSignature(reason));
+  ev.dst = dst;
+  ev.dstPort = dstPort;
+  return ev;
+}
+
+/** `sshd: no matching cipher` from sshd's own `no matching X found`, else a generic label. */
+function negotiationSignature(m: string, pos: number): string {
+  if (m.startsWith('no matching ', pos)) {
+    const found = m.indexOf(' found', pos + 12);
+    if (found > pos + 12 && found - pos < 60) {
+      const what = m.slice(pos + 12, found);
+      let plain = true;
+      for (let i = 0; i < what.length && plain; i++) {
+        const c = what.charCodeAt(i);
+        plain = c === 32 || c === 45 || isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      }
+      if (plain) return `sshd: no matching ${what}`;
+    }
+  }
+  return 'sshd: key exchange negotiation failed';
+}
+
+function dropSignature(reason: string): string {
+  if (reason.startsWith('penalty: ') && reason.length < 64) return `sshd: ${reason}`;
+  if (reason.startsWith('past MaxStartups')) return 'sshd: past MaxStartups';
+  return 'sshd: connection dropped';
+}
+
+function draft(
+  kind: EventKind,
+  remote: Remote,
+  port: number | null,
+  user: string | null,
+  signature: string | null,
+): EventDraft {
+  return {
+    kind,
+    src: remote.src,
+    srcHost: remote.srcHost,
+    srcPort: port,
+    service: 'ssh',
+    user,
+    signature,
+  };
+}
+
+/** OpenSSH sshd (with sshd-session and sshd-auth of OpenSSH 9.8 and later). */
+export const sshdParser: ParserDefinition = {
+  family: 'sshd',
+  description:
+    'OpenSSH sshd: failed and accepted logins, invalid users, pre-auth disconnects, kex errors',
+  build(): FamilyParser {
+    return new SshdParser();
+  },
+};
