@@ -3,6 +3,7 @@
  * generator version, seed and size it was made with; any difference regenerates it.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { FLOOD_GENERATOR_VERSION, FLOOD_SEED, generateFloodLog } from './generate-flood-log.js';
 import { DEFAULT_SEED, GENERATOR_VERSION, generateSecureLog } from './generate-secure-log.js';
 
 /** What the `.meta` file records about a generated input. */
@@ -30,17 +31,44 @@ export function countLabel(n: number): string {
 }
 
 /** Returns the secure-log input of `lines` lines in `dir`, generating it when missing or stale. */
-export async function ensureSecureLog(
+export function ensureSecureLog(
   dir: string,
   lines: number,
   seed = DEFAULT_SEED,
 ): Promise<BenchInput> {
   const path = `${dir}/secure-${countLabel(lines)}.log`;
+  return ensureInput(path, GENERATOR_VERSION, lines, seed, () =>
+    generateSecureLog(path, lines, seed),
+  );
+}
+
+/**
+ * Returns the spoofed-flood input of `lines` lines in `dir` (`generate-flood-log.ts`: one
+ * SYN per line, each from a different address), generating it when missing or stale.
+ */
+export function ensureFloodLog(dir: string, lines: number, seed = FLOOD_SEED): Promise<BenchInput> {
+  const path = `${dir}/flood-${countLabel(lines)}.log`;
+  return ensureInput(path, FLOOD_GENERATOR_VERSION, lines, seed, () =>
+    generateFloodLog(path, lines, seed),
+  );
+}
+
+/** What a generator reports about the file it wrote. */
+type Generated = Omit<InputMeta, 'generatorVersion' | 'seed'>;
+
+/** Reuses `path` when its `.meta` matches version, seed, line count and size; else generates. */
+async function ensureInput(
+  path: string,
+  generatorVersion: number,
+  lines: number,
+  seed: number,
+  generate: () => Promise<Generated>,
+): Promise<BenchInput> {
   const metaPath = `${path}.meta`;
   const cached = await readMeta(metaPath);
   if (
     cached !== null &&
-    cached.generatorVersion === GENERATOR_VERSION &&
+    cached.generatorVersion === generatorVersion &&
     cached.seed === seed &&
     cached.lines === lines &&
     (await sizeOf(path)) === cached.bytes
@@ -48,8 +76,8 @@ export async function ensureSecureLog(
     return { ...cached, path, generatedSeconds: null };
   }
   const started = performance.now();
-  const result = await generateSecureLog(path, lines, seed);
-  const meta: InputMeta = { generatorVersion: GENERATOR_VERSION, seed, ...result };
+  const result = await generate();
+  const meta: InputMeta = { generatorVersion, seed, ...result };
   await writeFile(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
   return { ...meta, path, generatedSeconds: (performance.now() - started) / 1000 };
 }

@@ -27,6 +27,8 @@ export interface CommandSpec {
   readonly stdoutFile?: string;
   /** Exit statuses that are not a failure (grep -c exits 1 when it counts zero). */
   readonly okExitCodes?: readonly number[];
+  /** Untimed preparation before each run (deleting a database so every run starts fresh). */
+  readonly before?: () => Promise<void>;
 }
 
 /** One timed run. */
@@ -85,6 +87,7 @@ export async function runOnce(spec: CommandSpec, env: MeasureEnv): Promise<RunSa
   // taskset execs the command, so GNU time's child is the command itself.
   if (env.pinCpu !== null) argv.push('taskset', '-c', env.pinCpu);
   argv.push(...spec.argv);
+  await spec.before?.();
   const outFd = spec.stdoutFile === undefined ? 'ignore' : openSync(spec.stdoutFile, 'w');
   const errFd = openSync(errFile, 'w');
   let status: number | null;

@@ -36,7 +36,7 @@ const RSS_GROWTH_FRACTION = 0.1;
 const RSS_GROWTH_FLOOR_KB = 5 * 1024;
 
 /** `reportable parse --format stats` counters, as far as the benchmark reads them. */
-interface ParseStats {
+export interface ParseStats {
   lines: number;
   events: number;
   unparsed: number;
@@ -44,7 +44,8 @@ interface ParseStats {
   kinds: Record<string, number>;
 }
 
-function parseSpec(ctx: BenchContext, input: BenchInput): CommandSpec {
+/** `reportable parse --format stats` on `input`, stdout to `bench/out/parse-LABEL.out`. */
+export function parseSpec(ctx: BenchContext, input: BenchInput): CommandSpec {
   const label = countLabel(input.lines);
   return {
     name: `reportable parse (${label})`,
@@ -95,7 +96,8 @@ async function readCount(path: string): Promise<number> {
   return Number(text);
 }
 
-async function readStats(path: string, expectLines: number): Promise<ParseStats> {
+/** Reads parse's stats output and checks its line count against the input's. */
+export async function readStats(path: string, expectLines: number): Promise<ParseStats> {
   const stats = JSON.parse(await readFile(path, 'utf8')) as ParseStats;
   if (stats.lines !== expectLines) {
     throw new Error(`${path}: parse read ${stats.lines} lines, the input has ${expectLines}`);
@@ -103,14 +105,16 @@ async function readStats(path: string, expectLines: number): Promise<ParseStats>
   return stats;
 }
 
-async function checkLineCount(ctx: BenchContext, input: BenchInput): Promise<void> {
+/** Counts the lines of `input` with the Node line counter (untimed) and checks the count. */
+export async function checkLineCount(ctx: BenchContext, input: BenchInput): Promise<void> {
   const spec = countSpec(ctx, input);
   await runOnce(spec, ctx.env);
   const n = await readCount(spec.stdoutFile!);
   if (n !== input.lines) throw new Error(`${input.path}: ${n} lines, expected ${input.lines}`);
 }
 
-async function prepare(ctx: BenchContext, lines: number): Promise<BenchInput> {
+/** The secure log of `lines` lines (generated if needed), read once into the page cache. */
+export async function prepareSecureLog(ctx: BenchContext, lines: number): Promise<BenchInput> {
   ctx.log(`input: ${countLabel(lines)} lines ...`);
   const input = await ensureSecureLog(ctx.outDir, lines);
   ctx.log(
@@ -144,8 +148,8 @@ function row(
 export const parseSection: BenchSection = {
   name: 'parse',
   async run(ctx: BenchContext): Promise<SectionReport> {
-    const base = await prepare(ctx, ctx.lines);
-    const big = ctx.large ? await prepare(ctx, ctx.lines * 10) : null;
+    const base = await prepareSecureLog(ctx, ctx.lines);
+    const big = ctx.large ? await prepareSecureLog(ctx, ctx.lines * 10) : null;
 
     const specs = [parseSpec(ctx, base), grepSpec(ctx, base), countSpec(ctx, base)];
     ctx.log(`timing ${specs.length} commands x ${ctx.runs} runs, interleaved ...`);

@@ -15,9 +15,10 @@ import { parseArgs } from 'node:util';
 import { renderTable, type BenchContext, type BenchSection } from './bench-section.js';
 import { detectMeasureEnv } from './measure-command.js';
 import { parseSection } from './parse-section.js';
+import { scanSection } from './scan-section.js';
 
-/** Every section, in the order they run; add scan and lookup here. */
-const SECTIONS: readonly BenchSection[] = [parseSection];
+/** Every section, in the order they run; add lookup here. */
+const SECTIONS: readonly BenchSection[] = [parseSection, scanSection];
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ExternalError } from '../core/errors.js';
+import { ConfigError, ExternalError } from '../core/errors.js';
+import { configFromFlags } from './config-command.js';
+import { explainSource } from './explain-source.js';
 import { eventToJson } from '../core/event-json.js';
 import { printable } from '../core/printable.js';
 import { fileChunks } from '../ingest/byte-source.js';
@@ -11,18 +13,35 @@ import { resolveTimeFlags, type TimeFlags } from './time-options.js';
 
 interface ExplainFlags extends TimeFlags {
   format: string;
+  src?: string;
 }
 
 /** `reportable explain 'LINE'` or `explain FILE:LINE`: how one line is read, step by step. */
-export function registerExplainCommand(program: Command): void {
+export function registerExplainCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('explain')
     .description('show which parser takes a log line and what it extracts, or why none does')
-    .argument('<line>', 'a log line in quotes, or FILE:LINE to explain that line of a file')
+    .argument(
+      '<line...>',
+      'a log line in quotes, or FILE:LINE to explain that line of a file; with --src, log files',
+    )
+    .option('--src <address>', "show the detectors' view of this source in the files given")
     .option('--format <format>', 'text or json', 'text')
     .option('--tz <zone>', 'IANA time zone of timestamps that carry none')
     .option('--now <iso>', 'reference instant for year-less timestamps')
-    .action(async (arg: string, flags: ExplainFlags) => {
+    .action(async (args: string[], flags: ExplainFlags, cmd: Command) => {
+      if (flags.src !== undefined) {
+        const { config } = await configFromFlags(cmd.optsWithGlobals());
+        const time = resolveTimeFlags({ tz: flags.tz ?? config.time.zone, now: flags.now });
+        setExit(await explainSource(flags.src, args, config, time, flags.format));
+        return;
+      }
+      if (args.length !== 1) {
+        throw new ConfigError(
+          'explain: give one line (quoted) or FILE:LINE, or --src ADDR FILE...',
+        );
+      }
+      const arg = args[0]!;
       const time = resolveTimeFlags(flags);
       const located = await locate(arg);
       const parser = new LineParser(parserDefinitions());

@@ -5,6 +5,7 @@ import { printable } from '../core/printable.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerParseCommand } from './parse-command.js';
+import { registerScanCommand } from './scan-command.js';
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,7 +19,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerParseCommand(program, (code) => {
     exitCode = Math.max(exitCode, code);
   });
-  registerExplainCommand(program);
+  registerScanCommand(program, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  registerExplainCommand(program, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
   registerConfigCommand(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });

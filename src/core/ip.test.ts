@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalAddress, canonicalIPv4, parsePort, splitHostPort } from './ip.js';
+import {
+  canonicalAddress,
+  canonicalIPv4,
+  cleanIPv4End,
+  parsePort,
+  parsePortAt,
+  splitHostPort,
+} from './ip.js';
 
 test('IPv4 dotted quad is returned as is', () => {
   assert.equal(canonicalAddress('203.0.113.9'), '203.0.113.9');
@@ -53,4 +60,44 @@ test('ports', () => {
   assert.equal(parsePort('65535'), 65535);
   assert.equal(parsePort('65536'), null);
   assert.equal(parsePort('2a'), null);
+});
+
+test('cleanIPv4End accepts exactly the dotted quads that are their own canonical form', () => {
+  // Every token of up to 16 characters drawn from digits, dots and a few others, in context.
+  const alphabet = ['0', '1', '2', '5', '9', '.', ' ', ':', 'a'];
+  let seed = 11;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const tokens = ['1.2.3.4', '255.255.255.255', '0.0.0.0', '10.0.0.01', '256.1.1.1', '1.2.3.4.5'];
+  for (let k = 0; k < 20000; k++) {
+    let t = '';
+    const len = 1 + next(16);
+    for (let i = 0; i < len; i++) t += alphabet[next(alphabet.length)];
+    tokens.push(t);
+  }
+  for (const token of tokens) {
+    for (const after of ['', ' x', ':22', '5']) {
+      const text = `SRC=${token}${after}`;
+      const end = cleanIPv4End(text, 4);
+      if (end < 0) {
+        // Not a plain quad at the start: the token as a whole is not one either.
+        if (canonicalIPv4(token) === token && !/^\d/.test(after)) assert.fail(text);
+        continue;
+      }
+      const quad = text.slice(4, end);
+      assert.equal(canonicalIPv4(quad), quad, text);
+      assert.ok(!/^\d/.test(text.slice(end)), text);
+    }
+  }
+});
+
+test('parsePortAt reads a port inside a text as parsePort reads it alone', () => {
+  const text = 'port 0 1 65535 65536 08080 x9 123456';
+  for (let a = 0; a <= text.length; a++) {
+    for (let b = a; b <= text.length + 2; b++) {
+      assert.equal(parsePortAt(text, a, b), parsePort(text.slice(a, b)), `${a}..${b}`);
+    }
+  }
 });

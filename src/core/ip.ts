@@ -38,6 +38,41 @@ export function canonicalIPv4(text: string): string | null {
 }
 
 /**
+ * Reads the dotted quad that starts at `start` in `text`, without leading zeros: returns the
+ * index just after it, or -1 when the text there does not start with one (four octets of at
+ * most 255, no octet written with a leading zero). What follows is not looked at. Such a quad
+ * is its own canonical form (see canonicalIPv4), so a caller can slice it as it stands, and
+ * logs write most addresses this way: this reads them in one pass, before any slice.
+ */
+export function cleanIPv4End(text: string, start: number): number {
+  const n = Math.min(text.length, start + 15);
+  let i = start;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (i >= n || text.charCodeAt(i) !== 46) return -1;
+      i++;
+    }
+    const first = text.charCodeAt(i);
+    if (i >= n || first < 48 || first > 57) return -1;
+    let value = first - 48;
+    i++;
+    if (value !== 0) {
+      // Up to two more digits; a zero stands alone.
+      for (let k = 0; k < 2 && i < n; k++) {
+        const c = text.charCodeAt(i);
+        if (c < 48 || c > 57) break;
+        value = value * 10 + (c - 48);
+        i++;
+      }
+      if (value > 255) return -1;
+    }
+  }
+  // A fourth digit or a leading zero right after the quad means it was not one.
+  const next = text.charCodeAt(i);
+  return next >= 48 && next <= 57 ? -1 : i;
+}
+
+/**
  * Returns the canonical form of an address as logs write it: IPv4 dotted quad (leading zeros
  * tolerated), IPv6 in RFC 5952 lower case, with brackets and zone removed and an IPv4-mapped
  * IPv6 address unwrapped to IPv4. Returns null when the text is not an address.
@@ -117,9 +152,15 @@ export function splitHostPort(raw: string): { addr: string; port: number | null 
 
 /** Parses a decimal TCP/UDP port (0–65535); null when it is not one. */
 export function parsePort(text: string): number | null {
-  if (text.length === 0 || text.length > 5) return null;
+  return parsePortAt(text, 0, text.length);
+}
+
+/** `parsePort(text.slice(start, end))`, without the slice. */
+export function parsePortAt(text: string, start: number, end: number): number | null {
+  if (end > text.length) end = text.length;
+  if (end <= start || end - start > 5) return null;
   let v = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return null;
     v = v * 10 + (c - 48);

@@ -112,6 +112,11 @@ export const policyConfigSchema = z
     allowList: z.array(cidr).default([]),
     /** Ports where a lone connection attempt is usually innocent (SMTP, HTTP, HTTPS). */
     innocuousPorts: z.array(z.number().int().min(0).max(65535)).default([25, 80, 443]),
+    /**
+     * Services (as the parsers name them; `icmp-echo` is a ping) where attempts are usually
+     * innocent: a probe that touched only these and `innocuousPorts` is never reported.
+     */
+    innocuousServices: z.array(z.string().min(1)).default(['smtp', 'http', 'https', 'icmp-echo']),
     /** Incidents below this severity are not reported. */
     minSeverity: z.number().int().min(1).max(5).default(2),
   })

@@ -71,3 +71,38 @@ test('an over-long line still advances consumed past its newline', () => {
   assert.equal(s.consumed, 14);
   assert.equal(s.truncated, 1);
 });
+
+test('a large chunk decoded in pieces gives the same lines as one decode', () => {
+  // Lines of many lengths (some near the 64 KiB limit), ASCII and not, CRLF and invalid bytes,
+  // so that piece boundaries fall everywhere.
+  const parts: Buffer[] = [];
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let i = 0; i < 400; i++) {
+    const len = rand(10) === 0 ? 64_000 + rand(1_500) : rand(300);
+    let text = 'x'.repeat(len);
+    if (rand(7) === 0) text += 'grüße';
+    parts.push(Buffer.from(text));
+    if (rand(9) === 0) parts.push(Buffer.from([0xe2, 0x82]));
+    parts.push(Buffer.from(rand(5) === 0 ? '\r\n' : '\n'));
+  }
+  const all = Buffer.concat(parts);
+  const expected = all.toString('utf8').split('\n').slice(0, -1);
+  const r = split([all]);
+  assert.equal(r.truncated, 0);
+  assert.equal(r.lines.length, expected.length);
+  assert.deepEqual(
+    r.lines,
+    expected.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)),
+  );
+});
+
+test('a line longer than a decoding piece is kept whole when the limit allows it', () => {
+  const long = 'y'.repeat(150_000);
+  const r = split([Buffer.from(`a\n${long}\nb\n${long}\n`)], 200_000);
+  assert.deepEqual(r.lines, ['a', long, 'b', long]);
+  assert.equal(r.truncated, 0);
+});

@@ -69,10 +69,20 @@ export class LineSplitter {
     const last = lastNl;
     if (last >= start) {
       if (this.allShort(chunk, start, last)) {
-        // One decode for the whole run of lines, then string splits: far cheaper than a
-        // decode per line, and the lines share the run's memory.
-        const run = chunk.subarray(start, last);
-        splitDecoded(run.toString(isAscii(run) ? 'latin1' : 'utf8'), lines);
+        // One decode per piece of lines, then string splits: far cheaper than a decode per
+        // line, and the lines share the piece's memory. Pieces stay below V8's large-object
+        // size (128 KiB): a larger string is mapped fresh from the OS each time, which costs
+        // several times the decoding itself.
+        let from = start;
+        while (last - from > PIECE_BYTES) {
+          let nl = chunk.lastIndexOf(10, from + PIECE_BYTES);
+          // A line longer than a piece (a limit above 64 KiB allows it) ends a piece of its own.
+          if (nl < from) nl = chunk.indexOf(10, from + PIECE_BYTES);
+          if (nl >= last) break;
+          splitDecoded(decodeRun(chunk.subarray(from, nl)), lines);
+          from = nl + 1;
+        }
+        splitDecoded(decodeRun(chunk.subarray(from, last)), lines);
       } else {
         this.splitSlow(chunk, start, last, lines);
       }
@@ -83,15 +93,18 @@ export class LineSplitter {
     return batch;
   }
 
-  /** True when no line in `chunk[from..to)` is longer than the limit. */
+  /**
+   * True when no line in `chunk[from..to)` is longer than the limit (`to` is a newline). Jumps
+   * from the start of a line to the last newline within the limit's reach, so a chunk costs a
+   * few searches rather than one per line.
+   */
   private allShort(chunk: Buffer, from: number, to: number): boolean {
-    if (to - from <= this.maxBytes) return true;
     let pos = from;
-    while (pos < to) {
-      const nl = chunk.indexOf(10, pos);
-      const end = nl < 0 || nl > to ? to : nl;
-      if (end - pos > this.maxBytes) return false;
-      pos = end + 1;
+    while (to - pos > this.maxBytes) {
+      const nl = chunk.lastIndexOf(10, pos + this.maxBytes);
+      // No newline within reach: the line starting at `pos` is longer than the limit.
+      if (nl < pos) return false;
+      pos = nl + 1;
     }
     return true;
   }
@@ -152,6 +165,17 @@ export class LineSplitter {
     this.overflow = false;
     return text;
   }
+}
+
+/**
+ * Bytes decoded into one string at most (plus the rest of a line that crosses the mark). The
+ * lines of a piece are slices of it, so a kept line pins at most this much.
+ */
+const PIECE_BYTES = 64 * 1024;
+
+/** Decodes a run of whole lines: latin1 when it is all ASCII (the same text, decoded faster). */
+function decodeRun(run: Buffer): string {
+  return run.toString(isAscii(run) ? 'latin1' : 'utf8');
 }
 
 /** Splits decoded text on LF, dropping a CR before each; `text` is the run up to the last LF. */

@@ -1,4 +1,4 @@
-import type { EventDraft } from '../core/event.js';
+import type { EventDraft, EventKind } from '../core/event.js';
 import type { Envelope } from './syslog-envelope.js';
 import type { SourceContext } from './source-context.js';
 
@@ -29,4 +29,29 @@ export interface ParserDefinition {
   /** One-line description for `explain` and the docs. */
   readonly description: string;
   build(): FamilyParser;
+}
+
+/**
+ * A draft with every EventDraft field present (those not set stay undefined), always in the
+ * same order: set the others by assignment. LineParser reads every field of every draft, and
+ * V8 reads a property of objects of one shape several times faster than of many shapes, so the
+ * families that produce most events build their drafts with this.
+ */
+export function newDraft(kind: EventKind, src: string | null): EventDraft {
+  return {
+    kind,
+    src,
+    srcHost: undefined,
+    srcPort: undefined,
+    dst: undefined,
+    dstPort: undefined,
+    proto: undefined,
+    service: undefined,
+    user: undefined,
+    signature: undefined,
+    detail: undefined,
+    at: undefined,
+    host: undefined,
+    program: undefined,
+  };
 }

@@ -1,7 +1,7 @@
 import type { EventDraft, EventKind } from '../core/event.js';
 import { canonicalAddress } from '../core/ip.js';
 import { monthNumber, validDate } from '../core/time.js';
-import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
 import { isHostName, remoteFrom, tokenAt } from './extract.js';
 import { programKey } from './line-parser.js';
 import type { SourceContext } from './source-context.js';
@@ -118,14 +118,33 @@ function failure(
   signature: string | null,
 ): EventDraft {
   const exploit = user === null ? null : ftpExploitSignature(user, 'user name');
-  return {
-    kind: exploit === null ? kind : 'exploit-attempt',
+  return ftpDraft(
+    exploit === null ? kind : 'exploit-attempt',
     src,
     srcHost,
     user,
-    service: 'ftp',
-    signature: exploit ?? signature,
-  };
+    exploit ?? signature,
+  );
+}
+
+/**
+ * An FTP draft (see newDraft: one shape for every draft). `undefined` leaves a field unset, as
+ * a field missing from an object literal.
+ */
+function ftpDraft(
+  kind: EventKind,
+  src: string | null,
+  srcHost: string | null | undefined,
+  user: string | null | undefined,
+  signature: string | null | undefined,
+  service = 'ftp',
+): EventDraft {
+  const d = newDraft(kind, src);
+  d.srcHost = srcHost;
+  d.user = user;
+  d.service = service;
+  d.signature = signature;
+  return d;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -200,7 +219,7 @@ function loginFrom(
   else if (!blankFrom(m, r.end)) return null;
   if (!userAfter) user = null; // ANONYMOUS logins log the e-mail "password" there
   if (kind === 'auth-success') {
-    return { kind, src: r.src, srcHost: r.srcHost, user, service: 'ftp', signature };
+    return ftpDraft(kind, r.src, r.srcHost, user, signature);
   }
   return failure(kind, r.src, r.srcHost, user, signature);
 }
@@ -214,7 +233,7 @@ function remoteOnly(
 ): EventDraft | null {
   const r = readRemote(m, pos);
   if (r === null || !blankFrom(m, r.end)) return null;
-  return { kind, src: r.src, srcHost: r.srcHost, service: 'ftp', signature };
+  return ftpDraft(kind, r.src, r.srcHost, undefined, signature);
 }
 
 const FTP_LOGIN = 'FTP LOGIN ';
@@ -327,22 +346,18 @@ function parseProftpd(m: string): EventDraft | null {
       PROFTPD_KINDS.get(signature) ??
       (signature.startsWith('proftpd: Max') ? 'rate-limited' : 'exploit-attempt');
     const user = kind === 'invalid-user' ? 'root' : null;
-    return { kind, src, srcHost, user, service: 'ftp', signature };
+    return ftpDraft(kind, src, srcHost, user, signature);
   }
   if (rest.startsWith('FTP session opened')) {
-    return { kind: 'connection', src, srcHost, service: 'ftp' };
+    return ftpDraft('connection', src, srcHost, undefined, undefined);
   }
   if (rest.startsWith(FOREIGN)) {
     // The data connection came from a third host: that host is the one stealing the port.
     const tok = tokenAt(rest, FOREIGN.length);
     const thief = canonicalAddress(tok);
     if (thief === null || !rest.startsWith(' rejected', FOREIGN.length + tok.length)) return null;
-    return {
-      kind: 'connection-refused',
-      src: thief,
-      service: 'ftp-data',
-      signature: 'proftpd: foreign passive data connection',
-    };
+    const sig = 'proftpd: foreign passive data connection';
+    return ftpDraft('connection-refused', thief, undefined, undefined, sig, 'ftp-data');
   }
   return null;
 }
@@ -354,14 +369,8 @@ function proftpdLogin(rest: string, src: string, srcHost: string | null): EventD
     const user = rest.slice(5, failed);
     const reason = rest.slice(failed + LOGIN_FAILED.length);
     if (reason.startsWith('maximum USER length exceeded')) {
-      return {
-        kind: 'exploit-attempt',
-        src,
-        srcHost,
-        user,
-        service: 'ftp',
-        signature: 'proftpd: maximum USER length exceeded',
-      };
+      const sig = 'proftpd: maximum USER length exceeded';
+      return ftpDraft('exploit-attempt', src, srcHost, user, sig);
     }
     let refused = false;
     for (const r of PROFTPD_REFUSALS) if (reason.startsWith(r)) refused = true;
@@ -373,7 +382,7 @@ function proftpdLogin(rest: string, src: string, srcHost: string | null): EventD
   at = rest.lastIndexOf(LOGIN_OK);
   if (at > 5 && blankFrom(rest, at + LOGIN_OK.length)) {
     const user = rest.startsWith('USER ') ? rest.slice(5, at) : null;
-    return { kind: 'auth-success', src, srcHost, user, service: 'ftp' };
+    return ftpDraft('auth-success', src, srcHost, user, undefined);
   }
   if (rest.startsWith('ANON ') && rest.includes(': AnonRejectPasswords denies login')) {
     return failure('auth-failure', src, srcHost, null, 'proftpd: AnonRejectPasswords');
@@ -477,7 +486,7 @@ function parsePureFtpd(m: string): EventDraft | null {
   } else {
     return null;
   }
-  return { kind, src, srcHost, user, service: 'ftp', signature };
+  return ftpDraft(kind, src, srcHost, user, signature);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -542,18 +551,18 @@ function parseVsftpd(body: string): EventDraft | null {
   if (e === null) return null;
   const { src, user } = e;
   if (e.type === 'LOGIN') {
-    if (e.status === 'OK') return { kind: 'auth-success', src, user, service: 'ftp' };
+    if (e.status === 'OK') return ftpDraft('auth-success', src, undefined, user, undefined);
     if (e.status !== 'FAIL') return null;
     const notAllowed = e.tail.startsWith(', "User is not in the allow user list');
     return failure(notAllowed ? 'invalid-user' : 'auth-failure', src, null, user, null);
   }
   if (e.type === 'CONNECT' && e.status === null) {
-    return { kind: 'connection', src, service: 'ftp' };
+    return ftpDraft('connection', src, undefined, undefined, undefined);
   }
   if (e.type === 'FTP command' && e.tail.startsWith(', "') && e.tail.endsWith('"')) {
     const signature = ftpExploitSignature(e.tail.slice(3, -1), 'command');
     if (signature === null) return null;
-    return { kind: 'exploit-attempt', src, user, service: 'ftp', signature };
+    return ftpDraft('exploit-attempt', src, undefined, user, signature);
   }
   return null;
 }

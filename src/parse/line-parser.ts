@@ -1,6 +1,8 @@
 import { detach } from '../core/detach.js';
 import type { Event, EventDraft } from '../core/event.js';
+import { indexOfWord } from './extract.js';
 import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import { RecentTexts } from './recent-texts.js';
 import type { SourceContext } from './source-context.js';
 import {
   journalEnvelope,
@@ -37,7 +39,35 @@ export function programKey(program: string): string {
   return p;
 }
 
+const LAST_REPEATED_TEXT = 'last message repeated ';
 const LAST_REPEATED = /^last message repeated (\d{1,9}) times?$/;
+
+/**
+ * A parser reached by its triggers, with them. A trigger that starts with a blank is kept
+ * without it (see `containsTrigger`).
+ */
+interface Triggered {
+  readonly parser: FamilyParser;
+  readonly triggers: readonly { readonly text: string; readonly blank: boolean }[];
+}
+
+/**
+ * True when the message contains the trigger. One that starts with a blank (` denied`) is looked
+ * for as its word and a blank before it: V8 scans for a pattern's first character, and blanks
+ * are everywhere (see `indexOfWord`).
+ */
+function containsTrigger(
+  msg: string,
+  t: { readonly text: string; readonly blank: boolean },
+): boolean {
+  return t.blank ? indexOfWord(msg, t.text) >= 0 : msg.includes(t.text);
+}
+
+/** Where the messages of one program go: its own parsers, then the triggered ones (not its own). */
+interface Dispatch {
+  readonly own: readonly FamilyParser[];
+  readonly triggered: readonly Triggered[];
+}
 
 /**
  * Turns lines into Events: reads the syslog header, dispatches the message to the parsers of
@@ -46,10 +76,14 @@ const LAST_REPEATED = /^last message repeated (\d{1,9}) times?$/;
  */
 export class LineParser {
   private readonly byProgram = new Map<string, FamilyParser[]>();
-  private readonly triggered: { parser: FamilyParser; triggers: readonly string[] }[] = [];
+  private readonly triggered: Triggered[] = [];
   private readonly raw: FamilyParser[] = [];
-  /** Tags already resolved through `programKey` (noise like `CRON` included). */
-  private readonly resolved = new Map<string, readonly FamilyParser[]>();
+  /** Tags already resolved (noise like `CRON` included), so a line costs one lookup. */
+  private readonly resolved = new Map<string, Dispatch>();
+  /** The tags of the last lines, looked up before `resolved` (see RecentTexts). */
+  private readonly recent = new RecentTexts<Dispatch>();
+  /** Where messages without a program tag go. */
+  private readonly untagged: Dispatch;
   /** Every built family parser, in registration order. */
   readonly parsers: readonly FamilyParser[];
 
@@ -64,34 +98,58 @@ export class LineParser {
           this.byProgram.set(name, list);
         }
         if (p.triggers && p.triggers.length > 0) {
-          this.triggered.push({ parser: p, triggers: p.triggers });
+          const triggers = p.triggers.map((t) =>
+            t.length > 1 && t.charCodeAt(0) === 32
+              ? { text: t.slice(1), blank: true }
+              : { text: t, blank: false },
+          );
+          this.triggered.push({ parser: p, triggers });
         }
       }
       if (p.parseLine) this.raw.push(p);
     }
+    this.untagged = { own: EMPTY, triggered: this.triggered };
   }
 
   /** The parsers registered for a syslog program, or an empty list. */
   parsersFor(program: string | null): readonly FamilyParser[] {
-    if (program === null) return EMPTY;
-    const exact = this.byProgram.get(program);
-    if (exact !== undefined) return exact;
+    return this.dispatchFor(program).own;
+  }
+
+  private dispatchFor(program: string | null): Dispatch {
+    if (program === null) return this.untagged;
+    const recent = this.recent.get(program);
+    if (recent !== undefined) return recent;
     const hit = this.resolved.get(program);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.recent.set(program, hit);
+      return hit;
+    }
+    const own = this.byProgram.get(program) ?? this.ownParsers(program);
+    const dispatch: Dispatch = {
+      own,
+      triggered: this.triggered.filter((t) => !own.includes(t.parser)),
+    };
+    // Tags are written by local programs but any local user can invent them: keep the memo small.
+    if (this.resolved.size >= 4096) this.resolved.clear();
+    this.resolved.set(detach(program), dispatch);
+    this.recent.set(program, dispatch);
+    return dispatch;
+  }
+
+  /** The parsers of a tag that is not registered as written (a path, `(pam_unix)`, `/smtpd`). */
+  private ownParsers(program: string): readonly FamilyParser[] {
     const key = programKey(program);
     const slash = key.indexOf('/');
     const base = slash > 0 ? key.slice(0, slash) : '';
     // A multi-instance tag `postfix-name/smtpd` belongs to the family of `postfix`.
     const dash = base.indexOf('-');
-    const found =
+    return (
       this.byProgram.get(key) ??
       (slash > 0 ? this.byProgram.get(base) : undefined) ??
       (dash > 0 ? this.byProgram.get(base.slice(0, dash)) : undefined) ??
-      EMPTY;
-    // Tags are written by local programs but any local user can invent them: keep the memo small.
-    if (this.resolved.size >= 4096) this.resolved.clear();
-    this.resolved.set(detach(program), found);
-    return found;
+      EMPTY
+    );
   }
 
   /** Parses one line; null when no parser took it. Never throws. */
@@ -151,7 +209,9 @@ export class LineParser {
     if (env !== null) {
       trace?.push({ stage: 'envelope', result: describeEnvelope(env) });
       if (env.program === null && env.message.length === 0) return null;
-      const repeated = LAST_REPEATED.exec(env.message);
+      const repeated = env.message.startsWith(LAST_REPEATED_TEXT)
+        ? LAST_REPEATED.exec(env.message)
+        : null;
       if (repeated !== null && state.last !== null) {
         const prev = state.last;
         const ev: Event = {
@@ -166,7 +226,8 @@ export class LineParser {
         });
         return ev;
       }
-      const own = this.parsersFor(env.program);
+      const dispatch = this.dispatchFor(env.program);
+      const own = dispatch.own;
       for (const p of own) {
         const d = p.parseMessage!(env.message, env);
         trace?.push({ stage: p.family, result: d ? `took it as ${d.kind}` : 'no pattern matched' });
@@ -180,11 +241,10 @@ export class LineParser {
         });
       }
       const msg = env.message;
-      for (const { parser, triggers } of this.triggered) {
-        if (own.includes(parser)) continue;
+      for (const { parser, triggers } of dispatch.triggered) {
         let hit = false;
         for (const t of triggers) {
-          if (msg.includes(t)) {
+          if (containsTrigger(msg, t)) {
             hit = true;
             break;
           }

@@ -1,7 +1,9 @@
+import { detach } from '../core/detach.js';
 import type { EventDetail, EventDraft, EventKind } from '../core/event.js';
-import { canonicalAddress } from '../core/ip.js';
-import { serviceForPort } from './extract.js';
-import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import { canonicalAddress, cleanIPv4End } from '../core/ip.js';
+import { indexOfWord, serviceForPort } from './extract.js';
+import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
+import { RecentTexts } from './recent-texts.js';
 import type { Envelope } from './syslog-envelope.js';
 
 /** What a log prefix says about the packet, worked out once per distinct prefix. */
@@ -191,10 +193,9 @@ class NetfilterParser implements FamilyParser {
   readonly family = 'netfilter';
   readonly programs: readonly string[] = ['kernel'];
   private readonly verdicts = new Map<string, PrefixVerdict>();
-  // Consecutive lines mostly come from the same rule and interfaces: reusing the last prefix
-  // verdict and interface names saves a slice, a hash and an allocation per line.
-  private lastPrefix = '';
-  private lastVerdict: PrefixVerdict = classifyPrefix('');
+  // Lines come from a few rules and interfaces: finding the prefix's verdict among the recent
+  // ones and reusing the last interface names saves a slice, a hash and an allocation per line.
+  private readonly recentVerdicts = new RecentTexts<PrefixVerdict>(16);
   private lastIn = '';
   private lastOut = '';
 
@@ -224,24 +225,32 @@ class NetfilterParser implements FamilyParser {
     // The kernel writes `IN OUT [PHYSIN PHYSOUT] [MAC] SRC DST LEN … PROTO …` in this order, and
     // the first ` SRC=` after the marker is the packet's: a quoted packet in an ICMP error is
     // written `[SRC=…`, after the outer PROTO, and an ARP log's `IPSRC=` does not match.
-    const s = msg.indexOf(' SRC=', outEnd);
+    const s = indexOfWord(msg, 'SRC=', outEnd);
     if (s < 0) return null;
     // DST= always follows; requiring it (and a blank after DST's value) keeps a line cut inside
     // an address from yielding a shorter, wrong one.
-    const srcEnd = tokenEnd(msg, s + 5, MAX_ADDRESS);
+    // Kernels write IPv4 as plain dotted quads, their own canonical form: one pass reads such a
+    // token and its end; anything else goes through tokenEnd and canonicalAddress.
+    let srcEnd = cleanIPv4End(msg, s + 5);
+    const srcPlain = srcEnd >= 0 && msg.charCodeAt(srcEnd) === 32;
+    if (!srcPlain) srcEnd = tokenEnd(msg, s + 5, MAX_ADDRESS);
     if (srcEnd < 0 || !occursAt(msg, srcEnd, ' DST=')) return null;
-    const src = canonicalAddress(msg.slice(s + 5, srcEnd));
+    const srcText = msg.slice(s + 5, srcEnd);
+    const src = srcPlain ? srcText : canonicalAddress(srcText);
     if (src === null) return null;
-    const dstEnd = tokenEnd(msg, srcEnd + 5, MAX_ADDRESS);
+    let dstEnd = cleanIPv4End(msg, srcEnd + 5);
+    const dstPlain = dstEnd >= 0 && msg.charCodeAt(dstEnd) === 32;
+    if (!dstPlain) dstEnd = tokenEnd(msg, srcEnd + 5, MAX_ADDRESS);
     if (dstEnd < 0 || dstEnd === msg.length) return null;
-    const dst = canonicalAddress(msg.slice(srcEnd + 5, dstEnd));
+    const dstText = msg.slice(srcEnd + 5, dstEnd);
+    const dst = dstPlain ? dstText : canonicalAddress(dstText);
     let proto: string | null = null;
     let spt = -1;
     let dpt = -1;
     let icmpType = -1;
     let icmpCode = -1;
     let flags = 0;
-    const p = msg.indexOf(' PROTO=', dstEnd);
+    const p = indexOfWord(msg, 'PROTO=', dstEnd);
     const protoEnd = p < 0 ? -1 : tokenEnd(msg, p + 7, 12);
     if (protoEnd > p + 7) {
       proto = protoAt(msg, p + 7, protoEnd);
@@ -263,7 +272,7 @@ class NetfilterParser implements FamilyParser {
           }
         }
         if (proto === 'tcp' && dpt >= 0) {
-          const r = msg.indexOf(' RES=', q);
+          const r = indexOfWord(msg, 'RES=', q);
           let f = r < 0 ? -1 : tokenEnd(msg, r + 5, 8);
           if (f >= 0) {
             f++;
@@ -284,12 +293,11 @@ class NetfilterParser implements FamilyParser {
         }
       }
     }
-    let verdict = this.lastVerdict;
-    if (marker !== this.lastPrefix.length || !occursAt(msg, 0, this.lastPrefix)) {
+    let verdict = this.recentVerdicts.get(msg, 0, marker);
+    if (verdict === undefined) {
       const prefix = msg.slice(0, marker);
       verdict = this.verdictFor(prefix);
-      this.lastPrefix = prefix;
-      this.lastVerdict = verdict;
+      this.recentVerdicts.set(prefix, verdict);
     }
     const srcPort = spt >= 0 && spt <= 65535 ? spt : null;
     const dstPort = dpt >= 0 && dpt <= 65535 ? dpt : null;
@@ -303,16 +311,14 @@ class NetfilterParser implements FamilyParser {
       if (icmpCode >= 0) detail.icmpCode = icmpCode;
     }
     if (verdict.action !== undefined) detail.action = verdict.action;
-    return {
-      kind: verdict.kind,
-      src,
-      srcPort,
-      dst,
-      dstPort,
-      proto,
-      service: serviceForPort(dstPort),
-      detail,
-    };
+    const d = newDraft(verdict.kind, src);
+    d.srcPort = srcPort;
+    d.dst = dst;
+    d.dstPort = dstPort;
+    d.proto = proto;
+    d.service = serviceForPort(dstPort);
+    d.detail = detail;
+    return d;
   }
 
   private inName(msg: string, start: number, end: number): string {
@@ -332,7 +338,7 @@ class NetfilterParser implements FamilyParser {
     if (v === undefined) {
       v = classifyPrefix(prefix);
       if (this.verdicts.size >= MAX_CACHED_PREFIXES) this.verdicts.clear();
-      this.verdicts.set(prefix, v);
+      this.verdicts.set(detach(prefix), v);
     }
     return v;
   }

@@ -1,6 +1,6 @@
 import type { EventDraft } from '../core/event.js';
-import type { FamilyParser, ParserDefinition } from './family-parser.js';
-import { remoteFrom, serviceForProgram } from './extract.js';
+import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
+import { indexOfWord, remoteFrom, serviceForProgram } from './extract.js';
 import { programKey } from './line-parser.js';
 import type { Envelope } from './syslog-envelope.js';
 
@@ -67,9 +67,9 @@ function parsePam(
     end -= 10;
     while (end > 0 && message.charCodeAt(end - 1) === 32) end--;
   }
-  const tty = message.indexOf(' tty=', idx);
+  const tty = indexOfWord(message, 'tty=', idx);
   if (tty < 0) return null;
-  const r = message.indexOf(' ruser=', tty);
+  const r = indexOfWord(message, 'ruser=', tty);
   if (r < 0 || r >= end) return null;
   const rs = r + 7;
 
@@ -77,9 +77,9 @@ function parsePam(
   let chosenEnd = -1;
   let userAt = -1;
   for (
-    let j = message.indexOf(' rhost=', rs - 1);
+    let j = indexOfWord(message, 'rhost=', rs - 1);
     j >= 0 && j < end;
-    j = message.indexOf(' rhost=', j + 1)
+    j = indexOfWord(message, 'rhost=', j + 1)
   ) {
     const v = j + 7;
     let ve = message.indexOf(' ', v);
@@ -101,19 +101,17 @@ function parsePam(
   const ruser = message.slice(rs, chosen);
   const user = userAt >= 0 ? message.slice(userAt, end) : '';
   const ttyValue = message.slice(tty + 5, r);
-  return {
-    // The line still names the client, so it is an event; but the daemon's own line is the
-    // failure that counts (see SELF_REPORTING), so this one must not count it again.
-    kind: selfReporting ? 'connection' : 'auth-failure',
-    src: remote.src,
-    srcHost: remote.srcHost,
-    service:
-      serviceForProgram(service) ?? serviceForProgram(program) ?? serviceForProgram(ttyValue),
-    user: user !== '' ? user : ruser !== '' ? ruser : null,
-    signature: selfReporting
-      ? `${module}: authentication failure (counted from the daemon's own line)`
-      : `${module}: authentication failure`,
-  };
+  // The line still names the client, so it is an event; but the daemon's own line is the
+  // failure that counts (see SELF_REPORTING), so this one must not count it again.
+  const d = newDraft(selfReporting ? 'connection' : 'auth-failure', remote.src);
+  d.srcHost = remote.srcHost;
+  d.service =
+    serviceForProgram(service) ?? serviceForProgram(program) ?? serviceForProgram(ttyValue);
+  d.user = user !== '' ? user : ruser !== '' ? ruser : null;
+  d.signature = selfReporting
+    ? `${module}: authentication failure (counted from the daemon's own line)`
+    : `${module}: authentication failure`;
+  return d;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EventDraft } from '../core/event.js';
-import { SlotCache, SSHD_SESSION_CAP, sshdParser } from './sshd-parser.js';
+import { SlotTable, SSHD_SESSION_CAP, sshdParser } from './sshd-parser.js';
 import type { Envelope } from './syslog-envelope.js';
 
 const T0 = Date.parse('2026-11-26T04:00:00Z');
@@ -20,26 +20,27 @@ function parse(
 
 const TOO_MANY = 'Disconnecting: Too many authentication failures [preauth]';
 
-test('SlotCache replaces the least recently used entry of a full set', () => {
-  const c = new SlotCache<{ key: number; used: number; v: string }>(4); // 2 sets of 2
-  const put = (key: number, v: string) => {
-    const old = c.claim(key);
-    if (old === undefined) c.fill({ key, used: 0, v });
-    else old.v = v;
-  };
-  put(0, 'a');
-  put(2, 'b'); // same set as 0
-  put(1, 'c'); // the other set
-  assert.equal(c.get(0)?.v, 'a'); // 0 used again: 2 is now the older of its set
-  put(4, 'd');
-  assert.equal(c.get(2), undefined);
-  assert.equal(c.get(0)?.v, 'a');
-  assert.equal(c.get(4)?.v, 'd');
-  assert.equal(c.get(1)?.v, 'c');
-  c.delete(1);
-  assert.equal(c.get(1), undefined);
-  assert.equal(c.size, 2);
-  assert.equal(c.capacity, 4);
+test('SlotTable replaces the least recently used entry of a full set', () => {
+  const t = new SlotTable(4); // 2 sets of 2
+  const slotOf = new Map<number, number>();
+  const put = (key: number) => slotOf.set(key, t.claim(key));
+  put(0);
+  put(2); // same set as 0
+  put(1); // the other set
+  assert.equal(t.find(0), slotOf.get(0)); // 0 used again: 2 is now the older of its set
+  put(4);
+  assert.equal(t.find(2), -1);
+  assert.equal(slotOf.get(4), slotOf.get(2)); // 4 took the slot of 2
+  assert.equal(t.find(0), slotOf.get(0));
+  assert.equal(t.find(4), slotOf.get(4));
+  assert.equal(t.find(1), slotOf.get(1));
+  assert.equal(t.claim(1), slotOf.get(1)); // a key claims its own slot again
+  t.delete(1);
+  assert.equal(t.find(1), -1);
+  assert.equal(t.size, 2);
+  assert.equal(t.capacity, 4);
+  put(3); // takes the slot 1 freed
+  assert.equal(slotOf.get(3), slotOf.get(1));
 });
 
 test('the session table stays bounded and forgets the oldest connections', () => {

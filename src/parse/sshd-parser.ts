@@ -1,8 +1,9 @@
 import { detach } from '../core/detach.js';
 import type { EventDraft, EventKind } from '../core/event.js';
-import { parsePort } from '../core/ip.js';
-import type { FamilyParser, ParserDefinition } from './family-parser.js';
-import { remoteFrom, type Remote } from './extract.js';
+import { cleanIPv4End, parsePort, parsePortAt } from '../core/ip.js';
+import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
+import { indexOfWord, remoteFrom, type Remote } from './extract.js';
+import { RecentTexts } from './recent-texts.js';
 import type { Envelope } from './syslog-envelope.js';
 
 /**
@@ -18,31 +19,6 @@ export const SSHD_SESSION_CAP = 16_384;
  */
 const SESSION_TTL_MS = 10 * 60_000;
 
-/** What sshd has said so far about one connection (one sshd pid on one host). */
-interface Session extends Slot {
-  /** The syslog host and pid the session belongs to (keys are hashes of the two). */
-  host: string | null;
-  pid: string;
-  /** The client's IPv4 address as a number (-1: none or not IPv4), cheap to keep and compare. */
-  v4: number;
-  /** The client's IPv6 address (canonical), detached; null when v4 or a host name is set. */
-  v6: string | null;
-  /** The client's host name as logged, detached. */
-  srcHost: string | null;
-  srcPort: number | null;
-  /** Envelope time of the last line seen for the connection. */
-  at: number | null;
-  /** A failure event was already emitted for this connection. */
-  failed: boolean;
-  /** A valid user's key (or `none`) was refused; the user, when nothing else failed yet. */
-  softUser: string | null;
-  soft: boolean;
-  /** A failure logged before the connection's address was known, waiting for it. */
-  pending: Pending | null;
-  /** sshd logged the end of the connection (the pid may next serve another client). */
-  closed: boolean;
-}
-
 /** An address-less failure (`Disconnecting: Too many authentication failures [preauth]`). */
 interface Pending {
   readonly kind: EventKind;
@@ -50,101 +26,300 @@ interface Pending {
   readonly user: string | null;
 }
 
-/** An entry of a SlotCache: its key (negative when the slot is free) and last use. */
-export interface Slot {
-  key: number;
-  used: number;
-}
+/**
+ * Doubles per slot of a SlotTable: its key and last use, then the session's numbers. Eight
+ * doubles are 64 bytes, a cache line: a busy log brings a new sshd pid on most lines, each one
+ * takes the slot of an old connection somewhere in the table, and one line of memory per slot
+ * is what makes that cheap.
+ */
+const STRIDE = 8;
+const F_KEY = 0;
+const F_USED = 1;
+/** The pid when it is a plain decimal number (the usual case), else -1 and the text's pidText. */
+const F_PID = 2;
+/** The client's IPv4 address as a number; -1: none or not IPv4. */
+const F_V4 = 3;
+/** The client's port; -1: none. */
+const F_PORT = 4;
+/** Envelope time of the last line seen for the connection; NaN when none had a time. */
+const F_AT = 5;
+/** FAILED | SOFT | CLOSED. */
+const F_FLAGS = 6;
+
+/** A failure event was already emitted for the connection. */
+const FAILED = 1;
+/** A valid user's key (or `none`) was refused (see Session.softUser). */
+const SOFT = 2;
+/** sshd logged the end of the connection (the pid may next serve another client). */
+const CLOSED = 4;
 
 /**
- * A fixed-size, two-way set-associative cache keyed by non-negative integers: a key may live in
+ * A fixed-size, two-way set-associative table keyed by non-negative integers: a key may live in
  * one of two slots, and a new key takes the least recently used of them. Bounded by
- * construction, O(1) per operation, and it hands evicted entries back for reuse, so a busy log
- * (a new sshd pid every line) allocates nothing once the table is full and nothing lives long
- * enough to burden the garbage collector.
+ * construction and O(1) per operation. Each slot is a record of STRIDE numbers in one typed
+ * array (key and last use first, the rest for the caller), so the table allocates nothing and
+ * gives the garbage collector nothing to trace.
  */
-export class SlotCache<V extends Slot> {
-  private readonly slots: (V | undefined)[];
+export class SlotTable {
+  /** The records, STRIDE numbers per slot; a slot's key is -1 while it is free. */
+  readonly rec: Float64Array;
   private readonly mask: number;
   private clock = 0;
-  private claimed = -1;
 
   constructor(capacity: number) {
     let sets = 1;
     while (sets * 2 < capacity) sets *= 2;
     this.mask = sets - 1;
-    this.slots = new Array<V | undefined>(sets * 2).fill(undefined);
+    this.rec = new Float64Array(sets * 2 * STRIDE);
+    for (let j = 0; j < sets * 2; j++) this.rec[j * STRIDE + F_KEY] = -1;
   }
 
-  /** How many entries the cache can hold. */
+  /** How many slots the table has. */
   get capacity(): number {
-    return this.slots.length;
+    return this.rec.length / STRIDE;
   }
 
-  /** How many entries it holds. */
+  /** How many slots are in use. */
   get size(): number {
     let n = 0;
-    for (const v of this.slots) if (v !== undefined && v.key >= 0) n++;
+    for (let i = F_KEY; i < this.rec.length; i += STRIDE) if (this.rec[i]! >= 0) n++;
     return n;
   }
 
-  /** The entry for a key, or undefined; a hit counts as a use. */
-  get(key: number): V | undefined {
-    const i = (key & this.mask) * 2;
-    const a = this.slots[i];
-    if (a !== undefined && a.key === key) {
-      a.used = ++this.clock;
-      return a;
-    }
-    const b = this.slots[i + 1];
-    if (b !== undefined && b.key === key) {
-      b.used = ++this.clock;
-      return b;
-    }
-    return undefined;
+  /** The slot of a key, or -1; a hit counts as a use. */
+  find(key: number): number {
+    const a = (key & this.mask) * 2;
+    const rec = this.rec;
+    const j =
+      rec[a * STRIDE + F_KEY] === key ? a : rec[(a + 1) * STRIDE + F_KEY] === key ? a + 1 : -1;
+    if (j >= 0) rec[j * STRIDE + F_USED] = ++this.clock;
+    return j;
   }
 
   /**
    * Takes a slot for `key` (its own, a free one, or the least recently used of its set) and
-   * returns the entry that was there, now under `key`, for the caller to overwrite; undefined
-   * when the slot was never used, and `fill` must then store a new entry.
+   * returns it, now under `key`; the caller overwrites the rest of the record.
    */
-  claim(key: number): V | undefined {
-    const i = (key & this.mask) * 2;
-    const a = this.slots[i];
-    const b = this.slots[i + 1];
+  claim(key: number): number {
+    const a = (key & this.mask) * 2;
+    const rec = this.rec;
+    const ka = rec[a * STRIDE + F_KEY]!;
+    const kb = rec[(a + 1) * STRIDE + F_KEY]!;
+    // The older of the two is worked out even while a free slot remains: code V8 optimized
+    // before the table filled up would otherwise be thrown away and recompiled at that moment.
+    const older = rec[a * STRIDE + F_USED]! <= rec[(a + 1) * STRIDE + F_USED]! ? a : a + 1;
     let j: number;
-    if (a !== undefined && a.key === key) j = i;
-    else if (b !== undefined && b.key === key) j = i + 1;
-    else if (a === undefined || a.key < 0) j = i;
-    else if (b === undefined || b.key < 0) j = i + 1;
-    else j = a.used <= b.used ? i : i + 1;
-    const v = this.slots[j];
-    if (v === undefined) {
-      this.claimed = j;
-      return undefined;
-    }
-    v.key = key;
-    v.used = ++this.clock;
-    return v;
-  }
-
-  /** Stores a new entry in the slot the last `claim` found unused. */
-  fill(value: V): void {
-    if (this.claimed < 0) return;
-    value.used = ++this.clock;
-    this.slots[this.claimed] = value;
-    this.claimed = -1;
+    if (ka === key) j = a;
+    else if (kb === key) j = a + 1;
+    else if (ka < 0) j = a;
+    else if (kb < 0) j = a + 1;
+    else j = older;
+    rec[j * STRIDE + F_KEY] = key;
+    rec[j * STRIDE + F_USED] = ++this.clock;
+    return j;
   }
 
   /** Frees the slot of a key. */
   delete(key: number): void {
-    const v = this.get(key);
-    if (v !== undefined) v.key = -1;
+    const j = this.find(key);
+    if (j >= 0) this.rec[j * STRIDE + F_KEY] = -1;
+  }
+}
+
+/** What a session holds besides numbers, rarely anything: kept only when some field is set. */
+interface SessionText {
+  pidText: string | null;
+  v6: string | null;
+  srcHost: string | null;
+  softUser: string | null;
+  pending: Pending | null;
+}
+
+/**
+ * What sshd has said so far about one connection (one sshd pid on one host): a view of its slot
+ * in the parser's table. Valid while the slot belongs to the connection, which is for the line
+ * being read. The session's strings are detached copies or shared ones (the host): a session
+ * lives through many young-generation collections, and a reference from it to a line's fresh
+ * strings would keep them alive and copy them from one collection to the next.
+ */
+class Session {
+  constructor(
+    private readonly table: SessionTable,
+    private readonly slot: number,
+  ) {}
+
+  private get base(): number {
+    return this.slot * STRIDE;
+  }
+
+  private text(): SessionText | null {
+    return this.table.texts[this.slot]!;
+  }
+
+  private textForWrite(): SessionText {
+    let t = this.table.texts[this.slot]!;
+    if (t === null) {
+      t = { pidText: null, v6: null, srcHost: null, softUser: null, pending: null };
+      this.table.texts[this.slot] = t;
+    }
+    return t;
+  }
+
+  private flag(bit: number): boolean {
+    return (this.table.slots.rec[this.base + F_FLAGS]! & bit) !== 0;
+  }
+
+  private setFlag(bit: number, on: boolean): void {
+    const rec = this.table.slots.rec;
+    const i = this.base + F_FLAGS;
+    rec[i] = on ? rec[i]! | bit : rec[i]! & ~bit;
+  }
+
+  /** Makes the slot a fresh session of a host and pid (no address, no time, no flags). */
+  reset(host: string | null, pid: number, pidText: string | null): void {
+    const rec = this.table.slots.rec;
+    const b = this.base;
+    rec[b + F_PID] = pid;
+    rec[b + F_V4] = -1;
+    rec[b + F_PORT] = -1;
+    rec[b + F_AT] = NaN;
+    rec[b + F_FLAGS] = 0;
+    this.table.hosts[this.slot] = host;
+    this.table.texts[this.slot] = null;
+    if (pidText !== null) this.textForWrite().pidText = pidText;
+  }
+
+  /** The syslog host (the parser's shared copy of the name). */
+  get host(): string | null {
+    return this.table.hosts[this.slot]!;
+  }
+  get pid(): number {
+    return this.table.slots.rec[this.base + F_PID]!;
+  }
+  get pidText(): string | null {
+    return this.text()?.pidText ?? null;
+  }
+  /** The client's IPv4 address as a number (-1: none or not IPv4), cheap to keep and compare. */
+  get v4(): number {
+    return this.table.slots.rec[this.base + F_V4]!;
+  }
+  set v4(v: number) {
+    this.table.slots.rec[this.base + F_V4] = v;
+  }
+  /** The client's IPv6 address (canonical), detached; null when v4 or a host name is set. */
+  get v6(): string | null {
+    return this.text()?.v6 ?? null;
+  }
+  set v6(v: string | null) {
+    if (v !== null || this.text() !== null) this.textForWrite().v6 = v;
+  }
+  /** The client's host name as logged, detached. */
+  get srcHost(): string | null {
+    return this.text()?.srcHost ?? null;
+  }
+  set srcHost(v: string | null) {
+    if (v !== null || this.text() !== null) this.textForWrite().srcHost = v;
+  }
+  get srcPort(): number | null {
+    const p = this.table.slots.rec[this.base + F_PORT]!;
+    return p < 0 ? null : p;
+  }
+  set srcPort(v: number | null) {
+    this.table.slots.rec[this.base + F_PORT] = v === null ? -1 : v;
+  }
+  /** Envelope time of the last line seen for the connection; NaN when none had a time. */
+  get at(): number {
+    return this.table.slots.rec[this.base + F_AT]!;
+  }
+  set at(v: number) {
+    this.table.slots.rec[this.base + F_AT] = v;
+  }
+  /** A failure event was already emitted for this connection. */
+  get failed(): boolean {
+    return this.flag(FAILED);
+  }
+  set failed(v: boolean) {
+    this.setFlag(FAILED, v);
+  }
+  /** A valid user's key (or `none`) was refused; the user, when nothing else failed yet. */
+  get softUser(): string | null {
+    return this.text()?.softUser ?? null;
+  }
+  set softUser(v: string | null) {
+    if (v !== null || this.text() !== null) this.textForWrite().softUser = v;
+  }
+  get soft(): boolean {
+    return this.flag(SOFT);
+  }
+  set soft(v: boolean) {
+    this.setFlag(SOFT, v);
+  }
+  /** A failure logged before the connection's address was known, waiting for it. */
+  get pending(): Pending | null {
+    return this.text()?.pending ?? null;
+  }
+  set pending(v: Pending | null) {
+    if (v !== null || this.text() !== null) this.textForWrite().pending = v;
+  }
+  /** sshd logged the end of the connection (the pid may next serve another client). */
+  get closed(): boolean {
+    return this.flag(CLOSED);
+  }
+  set closed(v: boolean) {
+    this.setFlag(CLOSED, v);
+  }
+}
+
+/** The sshd sessions: the slot table and, per slot, the host and the rarely used strings. */
+class SessionTable {
+  readonly slots: SlotTable;
+  readonly hosts: (string | null)[];
+  readonly texts: (SessionText | null)[];
+
+  constructor(capacity: number) {
+    this.slots = new SlotTable(capacity);
+    this.hosts = new Array<string | null>(this.slots.capacity).fill(null);
+    this.texts = new Array<SessionText | null>(this.slots.capacity).fill(null);
+  }
+
+  /** The session under a key, or undefined; a hit counts as a use. */
+  get(key: number): Session | undefined {
+    const j = this.slots.find(key);
+    return j < 0 ? undefined : new Session(this, j);
+  }
+
+  /** The slot for a key (see SlotTable.claim), for the caller to reset. */
+  claim(key: number): Session {
+    return new Session(this, this.slots.claim(key));
+  }
+
+  /** Frees the slot of a key. */
+  delete(key: number): void {
+    this.slots.delete(key);
   }
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** A syslog host as the session table knows it (see SshdParser.hostEntry). */
+interface HostEntry {
+  readonly name: string | null;
+  /** FNV-1a state after the host's characters and a blank: the start of its sessions' keys. */
+  readonly hash: number;
+}
+
+/** FNV-1a over `NAME ` (just the blank for a line without host). */
+function hostHash(name: string | null): number {
+  let h = 0x811c9dc5;
+  if (name !== null)
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return Math.imul(h ^ 32, 16777619);
+}
+
+const NO_HOST: HostEntry = { name: null, hash: hostHash(null) };
+
+/** Distinct syslog hosts remembered for the session table (a bound against odd inputs). */
+const MAX_HOSTS = 4096;
 
 /** A copy of text to be kept in the session map (lines are slices of a large chunk). */
 const keep = (text: string | null): string | null => (text === null ? null : detach(text));
@@ -239,6 +414,8 @@ interface Candidate {
 /** The address token at `pos`, up to the next space; a trailing `:` or `,` is tolerated. */
 function remoteToken(s: string, pos: number, end: number): Remote | null {
   if (end <= pos || end - pos > 260) return null;
+  // The usual token, a plain dotted quad, is its own canonical form.
+  if (cleanIPv4End(s, pos) === end) return { src: s.slice(pos, end), srcHost: null };
   let token = s.slice(pos, end);
   // sshd writes UNKNOWN when the socket was already gone.
   if (token === 'UNKNOWN') return null;
@@ -252,13 +429,25 @@ function remoteToken(s: string, pos: number, end: number): Remote | null {
   return r;
 }
 
-/** Reads ` port N` at `pos`; returns the port and the index after it, or null. */
-function portAt(s: string, pos: number): { port: number; end: number } | null {
-  if (!s.startsWith(' port ', pos)) return null;
+/**
+ * `s.lastIndexOf(' ', from)`. A loop: it is called to step back over an address, a few
+ * characters, where the builtin's call into the runtime costs more than the scan.
+ */
+function lastBlank(s: string, from: number): number {
+  let i = Math.min(Math.max(from, 0), s.length - 1);
+  while (i >= 0 && s.charCodeAt(i) !== 32) i--;
+  return i;
+}
+
+/**
+ * Reads ` port N` at `pos`: returns the index after N, or -1 when there is no valid port there
+ * (the port itself is then `parsePortAt(s, pos + 6, end)`; no result object per line).
+ */
+function portEnd(s: string, pos: number): number {
+  if (!s.startsWith(' port ', pos)) return -1;
   let d = pos + 6;
   while (d < s.length && isDigit(s.charCodeAt(d)) && d - pos - 6 < 6) d++;
-  const port = parsePort(s.slice(pos + 6, d));
-  return port === null ? null : { port, end: d };
+  return parsePortAt(s, pos + 6, d) === null ? -1 : d;
 }
 
 /** Reads `ADDR[ port N]` starting at `pos` (an address at a fixed place after sshd's own words). */
@@ -270,8 +459,10 @@ function headRemote(
   if (e < 0) e = s.length;
   const remote = remoteToken(s, pos, e);
   if (remote === null) return null;
-  const p = portAt(s, e);
-  return p === null ? { remote, port: null, end: e } : { remote, port: p.port, end: p.end };
+  const p = portEnd(s, e);
+  return p < 0
+    ? { remote, port: null, end: e }
+    : { remote, port: parsePortAt(s, e + 6, p), end: p };
 }
 
 /**
@@ -296,11 +487,11 @@ function tailFrom(
   let d = e;
   while (d > 0 && isDigit(s.charCodeAt(d - 1)) && e - d < 6) d--;
   if (d < e && d >= 6 && s.startsWith(' port ', d - 6)) {
-    port = parsePort(s.slice(d, e));
+    port = parsePortAt(s, d, e);
     if (port === null) return null;
     e = d - 6;
   }
-  const sp = s.lastIndexOf(' ', e - 1);
+  const sp = lastBlank(s, e - 1);
   if (sp < 5 || !s.startsWith(' from', sp - 5)) return null;
   const remote = remoteToken(s, sp + 1, e);
   return remote === null ? null : { at: sp - 5, remote, port };
@@ -319,11 +510,11 @@ function tailClose(
   let d = e;
   while (d > pos && isDigit(s.charCodeAt(d - 1)) && e - d < 6) d--;
   if (d < e && d - 6 >= pos && s.startsWith(' port ', d - 6)) {
-    port = parsePort(s.slice(d, e));
+    port = parsePortAt(s, d, e);
     if (port === null) return null;
     e = d - 6;
   }
-  const sp = s.lastIndexOf(' ', e - 1);
+  const sp = lastBlank(s, e - 1);
   if (sp < pos) {
     const remote = remoteToken(s, pos, e);
     return remote === null ? null : { remote, port, who: null, user: null };
@@ -363,7 +554,7 @@ const hasAddress = (s: Session): boolean => s.v4 >= 0 || s.v6 !== null || s.srcH
 function pickFrom(body: string, known: Session | undefined): Candidate | null {
   let best: Candidate | null = null;
   let bestRank = 0;
-  let i = body.indexOf(' from ');
+  let i = indexOfWord(body, 'from ');
   while (i >= 0) {
     const c = candidateAt(body, i);
     if (c !== null) {
@@ -373,7 +564,7 @@ function pickFrom(body: string, known: Session | undefined): Candidate | null {
         bestRank = rank;
       }
     }
-    i = body.indexOf(' from ', i + 1);
+    i = indexOfWord(body, 'from ', i + 1);
   }
   return best;
 }
@@ -385,10 +576,10 @@ function candidateAt(body: string, at: number): Candidate | null {
   if (end === t || end - t > 260) return null;
   let pos = end;
   let port: number | null = null;
-  const p = portAt(body, pos);
-  if (p !== null) {
-    port = p.port;
-    pos = p.end;
+  const p = portEnd(body, pos);
+  if (p >= 0) {
+    port = parsePortAt(body, pos + 6, p);
+    pos = p;
   }
   let ssh = false;
   if (body.startsWith(' ssh', pos) && isDigit(body.charCodeAt(pos + 4))) {
@@ -405,8 +596,10 @@ function candidateAt(body: string, at: number): Candidate | null {
 
 /** Splits `invalid user NAME` / `illegal user NAME` / `NAME` (Solaris: `<invalid username>`). */
 function userOf(text: string): { user: string | null; invalid: boolean } {
-  if (text.startsWith(WHO_INVALID)) return { user: text.slice(13), invalid: true };
-  if (text.startsWith('illegal user ')) return { user: text.slice(13), invalid: true };
+  const c0 = text.charCodeAt(0);
+  if (c0 === 105 && text.startsWith(WHO_INVALID)) return { user: text.slice(13), invalid: true };
+  if (c0 === 105 && text.startsWith('illegal user '))
+    return { user: text.slice(13), invalid: true };
   if (text === '<invalid username>') return { user: null, invalid: true };
   return { user: text, invalid: false };
 }
@@ -435,9 +628,13 @@ function userOf(text: string): { user: string | null; invalid: boolean } {
 class SshdParser implements FamilyParser {
   readonly family = 'sshd';
   readonly programs = ['sshd', 'sshd-session', 'sshd-auth'];
-  private readonly sessions = new SlotCache<Session>(SSHD_SESSION_CAP);
-  private hostSeen: string | null = null;
-  private hostKept: string | null = null;
+  private readonly sessions = new SessionTable(SSHD_SESSION_CAP);
+  private readonly hosts = new Map<string, HostEntry>();
+  private readonly recentHosts = new RecentTexts<HostEntry>();
+  /** The host and pid of the line being read, as `key` found them. */
+  private lineHost: HostEntry = NO_HOST;
+  private linePid = -1;
+  private linePidText: string | null = null;
 
   parseMessage(message: string, env: Envelope): EventDraft | null {
     let m = message;
@@ -446,7 +643,10 @@ class SshdParser implements FamilyParser {
       const close = m.indexOf('] ');
       if (close > 0 && close < 48) m = m.slice(close + 2);
     }
-    if (m.startsWith('error: ') || m.startsWith('fatal: ')) m = m.slice(7);
+    const c0 = m.charCodeAt(0);
+    if ((c0 === 101 && m.startsWith('error: ')) || (c0 === 102 && m.startsWith('fatal: '))) {
+      m = m.slice(7);
+    }
     let end = m.length;
     while (end > 0 && m.charCodeAt(end - 1) === 32) end--;
     let preauth = false;
@@ -553,59 +753,56 @@ class SshdParser implements FamilyParser {
   /**
    * The session key of a line: a 30-bit FNV-1a hash of host and pid (an integer indexes the
    * slot table directly). The session stores host and pid, so a collision reads as no session.
+   * Also notes the line's host and pid for `live` and `create`.
    */
   private key(env: Envelope): number | null {
     const pid = env.pid;
     if (pid === null) return null;
-    let h = 0x811c9dc5;
-    const host = env.host;
-    if (host !== null)
-      for (let i = 0; i < host.length; i++) h = Math.imul(h ^ host.charCodeAt(i), 16777619);
-    h = Math.imul(h ^ 32, 16777619);
-    for (let i = 0; i < pid.length; i++) h = Math.imul(h ^ pid.charCodeAt(i), 16777619);
+    const host = this.hostEntry(env.host);
+    this.lineHost = host;
+    let h = host.hash;
+    // A plain decimal pid (no leading zero, at most 9 digits) is kept as its number: the two
+    // forms then stand for each other exactly.
+    let plain = pid.length > 0 && pid.length <= 9 && (pid.charCodeAt(0) !== 48 || pid.length === 1);
+    let num = 0;
+    for (let i = 0; i < pid.length; i++) {
+      const c = pid.charCodeAt(i);
+      h = Math.imul(h ^ c, 16777619);
+      if (isDigit(c)) num = num * 10 + c - 48;
+      else plain = false;
+    }
+    this.linePid = plain ? num : -1;
+    this.linePidText = plain ? null : pid;
     return h & 0x3fffffff;
   }
 
   /**
-   * A new session for the line's host and pid under `key`, reusing an evicted one when the
-   * table is full (the host is kept detached and memoized: a log has few hosts).
+   * The parser's entry for a syslog host: one detached copy of the name, kept by every session
+   * of the host, and the hash of `NAME ` that starts its sessions' keys (a log has few hosts).
    */
+  private hostEntry(host: string | null): HostEntry {
+    if (host === null) return NO_HOST;
+    let e = this.recentHosts.get(host);
+    if (e !== undefined) return e;
+    e = this.hosts.get(host);
+    if (e === undefined) {
+      // Only the number of distinct names is bounded: entries are rebuilt alike after a clear.
+      if (this.hosts.size >= MAX_HOSTS) this.hosts.clear();
+      const name = detach(host);
+      e = { name, hash: hostHash(name) };
+      this.hosts.set(name, e);
+    }
+    this.recentHosts.set(host, e);
+    return e;
+  }
+
+  /** A new session for the line's host and pid under `key`, reusing an evicted one when the table is full. */
   private create(key: number, env: Envelope, remote: Remote, port: number | null): Session {
-    const host = env.host;
-    if (host !== this.hostSeen) {
-      this.hostSeen = host;
-      this.hostKept = keep(host);
-    }
-    let s = this.sessions.claim(key);
-    if (s === undefined) {
-      s = {
-        key,
-        used: 0,
-        host: null,
-        pid: '',
-        v4: -1,
-        v6: null,
-        srcHost: null,
-        srcPort: null,
-        at: null,
-        failed: false,
-        softUser: null,
-        soft: false,
-        pending: null,
-        closed: false,
-      };
-      this.sessions.fill(s);
-    }
-    s.host = this.hostKept;
-    s.pid = detach(env.pid ?? '');
+    const s = this.sessions.claim(key);
+    s.reset(this.lineHost.name, this.linePid, keep(this.linePidText));
     setRemote(s, remote);
     s.srcPort = port;
-    s.at = env.at;
-    s.failed = false;
-    s.softUser = null;
-    s.soft = false;
-    s.pending = null;
-    s.closed = false;
+    s.at = env.at ?? NaN;
     return s;
   }
 
@@ -613,8 +810,16 @@ class SshdParser implements FamilyParser {
   private live(key: number | null, env: Envelope): Session | undefined {
     if (key === null) return undefined;
     const s = this.sessions.get(key);
-    if (s === undefined || s.pid !== env.pid || s.host !== env.host) return undefined;
-    if (env.at !== null && s.at !== null && Math.abs(env.at - s.at) > SESSION_TTL_MS) {
+    if (
+      s === undefined ||
+      s.pid !== this.linePid ||
+      s.pidText !== this.linePidText ||
+      s.host !== this.lineHost.name
+    ) {
+      return undefined;
+    }
+    // A session without a time (NaN) never expires, as one whose lines had none.
+    if (env.at !== null && Math.abs(env.at - s.at) > SESSION_TTL_MS) {
       this.sessions.delete(key);
       return undefined;
     }
@@ -660,9 +865,10 @@ class SshdParser implements FamilyParser {
   }
 
   private failed(m: string, env: Envelope): EventDraft | null {
-    const forAt = m.indexOf(' for ', 7);
+    const forAt = indexOfWord(m, 'for ', 7);
     if (forAt < 0) return null;
-    const method = m.slice(7, forAt);
+    // Nearly always `password`: the literal's hash is known, a fresh slice's would be computed.
+    const method = forAt === 15 && m.startsWith('password', 7) ? 'password' : m.slice(7, forAt);
     const body = m.slice(forAt + 5);
     const key = this.key(env);
     const known = this.live(key, env);
@@ -683,7 +889,7 @@ class SshdParser implements FamilyParser {
   }
 
   private accepted(m: string, env: Envelope): EventDraft | null {
-    const forAt = m.indexOf(' for ', 9);
+    const forAt = indexOfWord(m, 'for ', 9);
     if (forAt < 0) return null;
     const method = m.slice(9, forAt);
     const body = m.slice(forAt + 5);
@@ -702,7 +908,7 @@ class SshdParser implements FamilyParser {
 
   /** `Postponed publickey for NAME from ADDR port N ssh2`: remembers the address only. */
   private authSeen(m: string, start: number, env: Envelope): void {
-    const forAt = m.indexOf(' for ', start);
+    const forAt = indexOfWord(m, 'for ', start);
     if (forAt < 0) return;
     const body = m.slice(forAt + 5);
     const key = this.key(env);
@@ -871,15 +1077,15 @@ class SshdParser implements FamilyParser {
     const known = this.live(key, env);
     let best: { remote: Remote; port: number; user: string; reason: string } | null = null;
     let bestRank = 0;
-    let i = m.indexOf(' port ', nameStart);
+    let i = indexOfWord(m, 'port ', nameStart);
     while (i >= 0) {
-      const p = portAt(m, i);
-      if (p !== null && m.startsWith(': ', p.end)) {
+      const p = portEnd(m, i);
+      if (p >= 0 && m.startsWith(': ', p)) {
         const sp = m.lastIndexOf(' ', i - 1);
         const remote = sp >= nameStart - 1 ? remoteToken(m, sp + 1, i) : null;
         if (remote !== null) {
           const user = sp >= nameStart ? m.slice(nameStart, sp) : '';
-          const reason = m.slice(p.end + 2);
+          const reason = m.slice(p + 2);
           let rank = 1;
           if (known !== undefined && sameRemote(known, remote)) rank = 3;
           else if (
@@ -889,12 +1095,12 @@ class SshdParser implements FamilyParser {
             rank = 2;
           }
           if (rank >= bestRank) {
-            best = { remote, port: p.port, user, reason };
+            best = { remote, port: parsePortAt(m, i + 6, p)!, user, reason };
             bestRank = rank;
           }
         }
       }
-      i = m.indexOf(' port ', i + 1);
+      i = indexOfWord(m, 'port ', i + 1);
     }
     if (best === null) return null;
     const s = this.record(key, env, best.remote, best.port);
@@ -1024,15 +1230,16 @@ class SshdParser implements FamilyParser {
   private dispatch(m: string, env: Envelope): EventDraft | null {
     let i = m.lastIndexOf(' port ');
     while (i > 40) {
-      const p = portAt(m, i);
-      if (p !== null && m.startsWith(': ', p.end)) {
+      const p = portEnd(m, i);
+      if (p >= 0 && m.startsWith(': ', p)) {
         const sp = m.lastIndexOf(' ', i - 1);
         const remote = remoteToken(m, sp + 1, i);
         if (remote === null) return null;
-        const err = m.slice(p.end + 2);
+        const err = m.slice(p + 2);
         const closing = err.startsWith('Connection reset') || err.startsWith('Broken pipe');
         const sig = 'sshd: fatal protocol error';
-        return this.found(env, 'protocol-error', remote, p.port, null, sig, closing);
+        const port = parsePortAt(m, i + 6, p);
+        return this.found(env, 'protocol-error', remote, port, null, sig, closing);
       }
       i = m.lastIndexOf(' port ', i - 1);
     }
@@ -1058,7 +1265,7 @@ class SshdParser implements FamilyParser {
    * report of a PAM conversation; HOST is a name when UseDNS is on; macOS adds `via`).
    */
   private pamError(m: string, env: Envelope): EventDraft | null {
-    const forAt = m.indexOf(' for ', 5);
+    const forAt = indexOfWord(m, 'for ', 5);
     if (forAt < 0) return null;
     let end = m.length;
     const via = m.lastIndexOf(' via ');
@@ -1171,15 +1378,13 @@ function draft(
   user: string | null,
   signature: string | null,
 ): EventDraft {
-  return {
-    kind,
-    src: remote.src,
-    srcHost: remote.srcHost,
-    srcPort: port,
-    service: 'ssh',
-    user,
-    signature,
-  };
+  const d = newDraft(kind, remote.src);
+  d.srcHost = remote.srcHost;
+  d.srcPort = port;
+  d.service = 'ssh';
+  d.user = user;
+  d.signature = signature;
+  return d;
 }
 
 /** OpenSSH sshd (with sshd-session and sshd-auth of OpenSSH 9.8 and later). */

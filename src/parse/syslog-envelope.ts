@@ -1,4 +1,4 @@
-import { fractionMs, inferYear, monthNumber, parseOffset } from '../core/time.js';
+import { DAY_MS, fractionMs, monthNumber, parseOffset, validDate } from '../core/time.js';
 import type { SourceContext } from './source-context.js';
 
 /** Which header a line carried. */
@@ -23,11 +23,16 @@ export interface Envelope {
 export interface TimeMemo {
   key: string;
   at: number | null;
+  /**
+   * The calendar year of the reference instant in the source's zone, worked out on the first
+   * timestamp (zone and reference instant are fixed for a source); NaN until then.
+   */
+  refYear: number;
 }
 
 /** A fresh timestamp memo for one source. */
 export function newTimeMemo(): TimeMemo {
-  return { key: '', at: null };
+  return { key: '', at: null, refYear: NaN };
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -96,9 +101,9 @@ function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: Time
     fracEnd = end + 1;
     while (isDigit(line.charCodeAt(fracEnd)) && fracEnd - end < 10) fracEnd++;
   }
-  const keyLen = fracEnd - pos;
-  if (memo.key.length === keyLen && line.startsWith(memo.key, pos)) return fracEnd;
+  // A slice and a string comparison: cheaper than startsWith or a character loop here.
   const key = line.slice(pos, fracEnd);
+  if (key === memo.key) return fracEnd;
   const mo = monthNumber(line.slice(pos, pos + 3));
   if (mo === 0) return -1;
   const dayText = line.slice(pos + 4, dayEnd).trim();
@@ -110,9 +115,34 @@ function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: Time
   if (!(d >= 1 && h <= 23 && mi <= 59 && s <= 60)) return -1;
   const ms = fracEnd > end ? fractionMs(line.slice(end + 1, fracEnd)) : 0;
   memo.key = key;
-  memo.at = inferYear(ctx.zone, ctx.now, mo, d, h, mi, Math.min(s, 59), ms);
+  memo.at = inferYearMemo(memo, ctx, mo, d, h, mi, Math.min(s, 59), ms);
   end = fracEnd;
   return end;
+}
+
+/**
+ * `inferYear` of core/time.ts (the latest year that puts the stamp at most a day after the
+ * reference instant), with the reference instant's year worked out once per source: it is the
+ * same for every line, and a busy log changes second on every twentieth line.
+ */
+function inferYearMemo(
+  memo: TimeMemo,
+  ctx: SourceContext,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+): number | null {
+  if (Number.isNaN(memo.refYear)) memo.refYear = ctx.zone.yearAt(ctx.now);
+  let year = memo.refYear + 1;
+  for (let tries = 0; tries < 10; tries++, year--) {
+    if (!validDate(year, mo, d)) continue;
+    const t = ctx.zone.toUtc(year, mo, d, h, mi, s, ms);
+    if (t <= ctx.now + DAY_MS) return t;
+  }
+  return null;
 }
 
 /** An ISO 8601 instant found in a line and the index after it. */
@@ -194,6 +224,9 @@ const TAG_CHAR = (c: number): boolean =>
   c === 41 ||
   c === 64;
 
+/** TAG_CHAR as a table of the ASCII range (1: allowed), for the loop every line runs. */
+const TAG_CHARS = Uint8Array.from({ length: 128 }, (_, c) => (TAG_CHAR(c) ? 1 : 0));
+
 /**
  * Reads `host tag[pid]: message`; the host may be missing (`Feb 12 00:00:00 dropbear[99]: …`)
  * and proftpd writes `proftpd[pid] host (...)` without a colon.
@@ -241,20 +274,27 @@ function readBracketTag(
   return { program: line.slice(pos + 1, close), pid: null, end: sp + 1 };
 }
 
+/** Reads `tag[pid]: `, `tag: ` or `tag[pid] ` at `pos`; `end` is where the message starts. */
 function readTag(
   line: string,
   pos: number,
 ): { program: string; pid: string | null; end: number } | null {
   let i = pos;
   const limit = Math.min(line.length, pos + 128);
-  while (i < limit && TAG_CHAR(line.charCodeAt(i))) i++;
+  while (i < limit) {
+    const c = line.charCodeAt(i);
+    if (c >= 128 || TAG_CHARS[c] === 0) break;
+    i++;
+  }
   if (i === pos) return null;
-  const program = line.slice(pos, i);
-  let pid: string | null = null;
+  const tagEnd = i;
+  let pidStart = -1;
+  let pidEnd = -1;
   if (line.charCodeAt(i) === 91 /* [ */) {
     const close = line.indexOf(']', i);
     if (close < 0 || close - i > 24) return null;
-    pid = line.slice(i + 1, close);
+    pidStart = i + 1;
+    pidEnd = close;
     i = close + 1;
     if (line.charCodeAt(i) === 58) i++;
     else if (line.charCodeAt(i) !== 32) return null;
@@ -264,42 +304,62 @@ function readTag(
     return null;
   }
   if (i < line.length && line.charCodeAt(i) !== 32) return null;
-  return { program, pid, end: i < line.length ? i + 1 : i };
+  // Sliced only once the tag is known to be one.
+  return {
+    program: line.slice(pos, tagEnd),
+    pid: pidStart < 0 ? null : line.slice(pidStart, pidEnd),
+    end: i < line.length ? i + 1 : i,
+  };
 }
 
 const REPEATED = 'message repeated ';
 
+/**
+ * Builds the envelope of `text[msgStart…]`: unwraps `message repeated N times: [ … ]` and
+ * removes a kernel uptime.
+ */
 function finish(
   format: EnvelopeFormat,
   at: number | null,
   host: string | null,
   program: string | null,
   pid: string | null,
-  line: string,
+  text: string,
   msgStart: number,
 ): Envelope {
-  let message = line.slice(msgStart);
+  let message: string;
   let count = 1;
-  if (message.startsWith(REPEATED)) {
+  if (text.charCodeAt(msgStart) === 109 /* m */ && text.startsWith(REPEATED, msgStart)) {
+    message = text.slice(msgStart);
     const m = /^message repeated (\d{1,9}) times: \[ ?(.*?) ?\]$/.exec(message);
     if (m !== null) {
       count = Number(m[1]);
       message = m[2] ?? '';
     }
-  }
-  // The kernel prefixes messages with its uptime: `kernel: [  970.699396] IN=eth0 …`. Only an
-  // uptime is removed: `[UFW BLOCK] IN=…` without one is a firewall log prefix and must stay.
-  if (message.charCodeAt(0) === 91 && program === 'kernel') {
-    const close = message.indexOf('] ');
-    if (close > 0 && close < 20 && isUptime(message, close)) message = message.slice(close + 2);
+    message = message.slice(uptimeEnd(message, 0, program));
+  } else {
+    // One slice, past the uptime when there is one (the usual kernel line).
+    message = text.slice(uptimeEnd(text, msgStart, program));
   }
   return { format, at, host, program, pid, message, count };
 }
 
-/** True when `message[1..close)` is a kernel uptime stamp (only blanks, digits and dots). */
-function isUptime(message: string, close: number): boolean {
-  for (let i = 1; i < close; i++) {
-    const c = message.charCodeAt(i);
+/**
+ * Where a kernel message starting at `start` begins once its uptime is removed: the kernel
+ * prefixes messages with it (`kernel: [  970.699396] IN=eth0 …`). Only an uptime is removed:
+ * `[UFW BLOCK] IN=…` without one is a firewall log prefix and must stay.
+ */
+function uptimeEnd(text: string, start: number, program: string | null): number {
+  if (text.charCodeAt(start) !== 91 || program !== 'kernel') return start;
+  const close = text.indexOf('] ', start) - start;
+  if (close > 0 && close < 20 && isUptime(text, start, close)) return start + close + 2;
+  return start;
+}
+
+/** True when `text[start + 1 .. start + close)` is a kernel uptime stamp (blanks, digits, dots). */
+function isUptime(text: string, start: number, close: number): boolean {
+  for (let i = start + 1; i < start + close; i++) {
+    const c = text.charCodeAt(i);
     if (c !== 32 && c !== 46 && !isDigit(c)) return false;
   }
   return true;

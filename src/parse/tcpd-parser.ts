@@ -1,5 +1,5 @@
 import type { EventDraft, EventKind } from '../core/event.js';
-import type { FamilyParser, ParserDefinition } from './family-parser.js';
+import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
 import { remoteFrom, serviceForProgram } from './extract.js';
 import { programKey } from './line-parser.js';
 import type { Envelope } from './syslog-envelope.js';
@@ -45,14 +45,12 @@ function parseWrapperMessage(message: string, env: Envelope): EventDraft | null 
   const srcHost = fromClient?.srcHost ?? null;
   if (src === null && srcHost === null) return null;
   const program = env.program === null ? null : programKey(env.program);
-  return {
-    kind,
-    src,
-    srcHost,
-    // The user name comes from an ident lookup, answered by the remote side: evidence only.
-    user: user && user !== 'unknown' ? user : null,
-    service: program === 'tcpd' ? null : serviceForProgram(program),
-  };
+  const d = newDraft(kind, src);
+  d.srcHost = srcHost;
+  // The user name comes from an ident lookup, answered by the remote side: evidence only.
+  d.user = user && user !== 'unknown' ? user : null;
+  d.service = program === 'tcpd' ? null : serviceForProgram(program);
+  return d;
 }
 
 /** TCP wrappers (tcpd and libwrap-linked daemons). */

@@ -7,7 +7,7 @@ import { INCIDENT_KINDS } from '../core/incident.js';
 import type { Evidence, Incident, IncidentKind } from '../core/incident.js';
 import { databaseError } from './database-error.js';
 import type { CheckpointsTable, Database, FlagColumn, IncidentsTable } from './schema.js';
-import type { Checkpoint, IncidentFilter, NewIncident, Store } from './store.js';
+import type { Checkpoint, IncidentFilter, NewIncident, SourceKey, Store } from './store.js';
 
 /** Options of a KyselyStore. */
 export interface KyselyStoreOptions {
@@ -25,6 +25,8 @@ const transactionOwner = new AsyncLocalStorage<KyselyStore>();
 // Bound parameters per statement stay far below SQLite's 32766 and PostgreSQL's 65535.
 const IDS_PER_QUERY = 500;
 const CHECKPOINTS_PER_INSERT = 500;
+// An incident row binds about 20 parameters: 100 rows stay well within the limits above.
+const INCIDENTS_PER_INSERT = 100;
 
 /**
  * The Store over any migrated Kysely<Database>: SQLite today, PostgreSQL next. Only portable
@@ -105,6 +107,59 @@ export class KyselyStore implements Store {
     return row === undefined ? null : this.#incidentFromRow(row);
   }
 
+  async findContinuableMany(sources: readonly SourceKey[], since: number): Promise<Incident[]> {
+    const addrs = [...new Set(sources.flatMap((s) => (s.src !== null ? [s.src] : [])))];
+    const hosts = [
+      ...new Set(sources.flatMap((s) => (s.src === null && s.srcHost !== null ? [s.srcHost] : []))),
+    ];
+    const rows: Selectable<IncidentsTable>[] = [];
+    for (let i = 0; i < addrs.length; i += IDS_PER_QUERY) {
+      const chunk = addrs.slice(i, i + IDS_PER_QUERY);
+      rows.push(
+        ...(await this.#run('finding incidents to continue', () =>
+          this.#db
+            .selectFrom('incidents')
+            .selectAll()
+            .where('src', 'in', chunk)
+            .where('last_seen', '>=', since)
+            .execute(),
+        )),
+      );
+    }
+    for (let i = 0; i < hosts.length; i += IDS_PER_QUERY) {
+      const chunk = hosts.slice(i, i + IDS_PER_QUERY);
+      rows.push(
+        ...(await this.#run('finding incidents to continue', () =>
+          this.#db
+            .selectFrom('incidents')
+            .selectAll()
+            .where('src', 'is', null)
+            .where('src_host', 'in', chunk)
+            .where('last_seen', '>=', since)
+            .execute(),
+        )),
+      );
+    }
+    return rows.map((r) => this.#incidentFromRow(r));
+  }
+
+  async insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]> {
+    const now = this.#now();
+    const stored = incidents.map((incident) => ({ id: randomUUID(), ...incident }));
+    for (let i = 0; i < stored.length; i += INCIDENTS_PER_INSERT) {
+      const chunk = stored.slice(i, i + INCIDENTS_PER_INSERT).map(({ id, ...incident }) => ({
+        id,
+        ...incidentToRow(incident),
+        created_at: now,
+        updated_at: now,
+      }));
+      await this.#run('inserting incidents', () =>
+        this.#db.insertInto('incidents').values(chunk).execute(),
+      );
+    }
+    return stored;
+  }
+
   async insertIncident(incident: NewIncident): Promise<Incident> {
     const id = randomUUID();
     const now = this.#now();
@@ -137,6 +192,10 @@ export class KyselyStore implements Store {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
       throw new Error(`listIncidents: limit must be a non-negative integer, got ${limit}`);
     }
+    const offset = filter.offset;
+    if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0)) {
+      throw new Error(`listIncidents: offset must be a non-negative integer, got ${offset}`);
+    }
     if (limit === 0) return [];
     let rows: Selectable<IncidentsTable>[];
     if (filter.ids === undefined) {
@@ -150,7 +209,8 @@ export class KyselyStore implements Store {
       // Several chunks: merge them in the order the query gives within one.
       if (ids.length > IDS_PER_QUERY) {
         rows.sort(compareRows);
-        if (limit !== undefined) rows = rows.slice(0, limit);
+        const from = offset ?? 0;
+        rows = rows.slice(from, limit !== undefined ? from + limit : undefined);
       }
     }
     return rows.map((r) => this.#incidentFromRow(r));
@@ -189,16 +249,21 @@ export class KyselyStore implements Store {
     await this.#db.destroy();
   }
 
-  #listRows(
+  async #listRows(
     filter: IncidentFilter,
     ids: readonly string[] | undefined,
   ): Promise<Selectable<IncidentsTable>[]> {
-    let query = this.#db.selectFrom('incidents').selectAll();
+    // Two steps: order and page the narrow (id, sort keys) rows, then fetch the wide rows of
+    // that page. Sorting whole rows (evidence and lists as JSON) made every page sort megabytes.
+    let query = this.#db.selectFrom('incidents').select('id');
     if (filter.reportable !== undefined) {
       query = query.where('reportable', '=', filter.reportable ? 1 : 0);
     }
     if (filter.minSeverity !== undefined) query = query.where('severity', '>=', filter.minSeverity);
     if (filter.since !== undefined) query = query.where('last_seen', '>=', filter.since);
+    if (filter.updatedSince !== undefined) {
+      query = query.where('updated_at', '>=', filter.updatedSince);
+    }
     if (ids !== undefined) query = query.where('id', 'in', ids);
     const src = filter.src;
     if (src !== undefined) {
@@ -212,8 +277,30 @@ export class KyselyStore implements Store {
       .orderBy('severity', 'desc')
       .orderBy('last_seen', 'desc')
       .orderBy('id', 'asc');
-    if (filter.limit !== undefined) query = query.limit(filter.limit);
-    return this.#run('listing incidents', () => query.execute());
+    // With several id chunks the pages are cut after merging (listIncidents).
+    if (ids === undefined || ids.length === filter.ids?.length) {
+      if (filter.limit !== undefined) query = query.limit(filter.limit);
+      if (filter.offset !== undefined) {
+        query = query.offset(filter.offset);
+        // SQLite needs a LIMIT before an OFFSET.
+        if (filter.limit === undefined) query = query.limit(Number.MAX_SAFE_INTEGER);
+      }
+    } else if (filter.limit !== undefined) {
+      query = query.limit((filter.offset ?? 0) + filter.limit);
+    }
+    const order = (await this.#run('listing incidents', () => query.execute())).map((r) => r.id);
+    const byId = new Map<string, Selectable<IncidentsTable>>();
+    for (let i = 0; i < order.length; i += IDS_PER_QUERY) {
+      const chunk = order.slice(i, i + IDS_PER_QUERY);
+      const rows = await this.#run('listing incidents', () =>
+        this.#db.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute(),
+      );
+      for (const row of rows) byId.set(row.id, row);
+    }
+    return order.flatMap((id) => {
+      const row = byId.get(id);
+      return row === undefined ? [] : [row];
+    });
   }
 
   #refuseInsideOwnTransaction(): void {

@@ -24,8 +24,18 @@ export interface IncidentFilter {
   readonly ids?: readonly string[];
   /** Only this source: its address (`src`), or its host name (`srcHost`) when `src` is null. */
   readonly src?: string;
+  /** Only incidents created or changed at or after this wall-clock instant (epoch ms). */
+  readonly updatedSince?: number;
   /** At most this many (a non-negative integer). */
   readonly limit?: number;
+  /** Skips this many incidents of the ordered result (paging with `limit`). */
+  readonly offset?: number;
+}
+
+/** A source as incidents name it: the address, or the logged host name when there is none. */
+export interface SourceKey {
+  readonly src: string | null;
+  readonly srcHost: string | null;
 }
 
 /** An incident before the store has given it an id. */
@@ -52,8 +62,16 @@ export interface Store {
     kind: IncidentKind,
     since: number,
   ): Promise<Incident | null>;
+  /**
+   * Every incident, of any kind, of these sources whose lastSeen is at or after `since`: the
+   * candidates a batch of new incidents may continue, fetched in a few queries instead of one
+   * per incident. Same source rule as `findContinuable`.
+   */
+  findContinuableMany(sources: readonly SourceKey[], since: number): Promise<Incident[]>;
   /** Stores a new incident; returns it with its id. */
   insertIncident(incident: NewIncident): Promise<Incident>;
+  /** Stores new incidents in as few statements as the database allows; returns them with ids. */
+  insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]>;
   /** Replaces an incident's content (same id); rejects when no incident has that id (a bug). */
   updateIncident(incident: Incident): Promise<void>;
   /** Incidents matching the filter: reportable first, then by severity, then by lastSeen, descending. */

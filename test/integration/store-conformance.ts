@@ -257,6 +257,62 @@ export function storeConformance(
         assert.equal(await store.findContinuable(null, null, 'sweep', T0), null);
       }));
 
+    test('updatedSince keeps only incidents created or changed at or after the instant', () =>
+      using(open, async (store) => {
+        const old = await store.insertIncident(incident({ src: '192.0.2.1' }));
+        const changed = await store.insertIncident(incident({ src: '192.0.2.2' }));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const mark = Date.now();
+        const fresh = await store.insertIncident(incident({ src: '192.0.2.3' }));
+        await store.updateIncident({ ...changed, events: 43 });
+        const listed = await store.listIncidents({ updatedSince: mark });
+        assert.deepEqual(listed.map((i) => i.id).sort(), [fresh.id, changed.id].sort());
+        assert.ok(!listed.some((i) => i.id === old.id));
+      }));
+
+    test('insertIncidents stores many (more than one statement holds) with distinct ids', () =>
+      using(open, async (store) => {
+        const many = Array.from({ length: 250 }, (_, i) =>
+          incident({ src: `198.51.100.${i % 250}`, lastSeen: T0 + i, severity: 1 + (i % 5) }),
+        );
+        const stored = await store.insertIncidents(many);
+        assert.equal(stored.length, 250);
+        assert.equal(new Set(stored.map((i) => i.id)).size, 250);
+        stored.forEach((inc, i) =>
+          assert.deepEqual({ ...inc, id: undefined }, { ...many[i], id: undefined }),
+        );
+        const listed = await store.listIncidents({ limit: 1000 });
+        assert.equal(listed.length, 250);
+        assert.deepEqual(await store.insertIncidents([]), []);
+      }));
+
+    test('findContinuableMany returns every kind of the named sources within since', () =>
+      using(open, async (store) => {
+        const a = await store.insertIncident(incident({ src: '192.0.2.10', lastSeen: T0 + 10 }));
+        const b = await store.insertIncident(
+          incident({ src: '192.0.2.10', kind: 'probe', lastSeen: T0 + 20 }),
+        );
+        await store.insertIncident(incident({ src: '192.0.2.10', lastSeen: T0 - 1 }));
+        const h = await store.insertIncident(
+          incident({ src: null, srcHost: 'scanner.example.net', kind: 'sweep', lastSeen: T0 }),
+        );
+        await store.insertIncident(
+          incident({ src: '198.51.100.7', srcHost: 'scanner.example.net', lastSeen: T0 }),
+        );
+        await store.insertIncident(incident({ src: '192.0.2.99', lastSeen: T0 + 10 }));
+        const found = await store.findContinuableMany(
+          [
+            { src: '192.0.2.10', srcHost: null },
+            { src: null, srcHost: 'scanner.example.net' },
+            { src: '203.0.113.1', srcHost: null },
+          ],
+          T0,
+        );
+        const byId = (x: Incident, y: Incident): number => x.id.localeCompare(y.id);
+        assert.deepEqual(found.sort(byId), [a, b, h].sort(byId));
+        assert.deepEqual(await store.findContinuableMany([], T0), []);
+      }));
+
     describe('listing', () => {
       // Inserted in an order that matches no single sort key.
       const cases = {
@@ -340,6 +396,20 @@ export function storeConformance(
             expect('d', 'c', 'b', 'a', 'f', 'e'),
           );
           assert.deepEqual(await store.listIncidents({ reportable: false, limit: 1 }), expect('a'));
+        }));
+
+      test('pages with limit and offset: in order, without overlap or gap', () =>
+        seeded(async (expect, store) => {
+          const pages = [];
+          for (let offset = 0; offset < 8; offset += 4) {
+            pages.push(...(await store.listIncidents({ limit: 4, offset })));
+          }
+          assert.deepEqual(pages, expect('d', 'c', 'b', 'a', 'f', 'e'));
+          assert.deepEqual(await store.listIncidents({ offset: 5 }), expect('e'));
+          assert.deepEqual(
+            await store.listIncidents({ reportable: true, limit: 1, offset: 1 }),
+            expect('c'),
+          );
         }));
 
       test('combines filters', () =>

@@ -1,0 +1,262 @@
+import type { Event } from '../core/event.js';
+import type { Incident, IncidentKind } from '../core/incident.js';
+import type { Zone } from '../core/time.js';
+import {
+  DetectionEngine,
+  type DetectionStats,
+  type SourceView,
+} from '../detect/detection-engine.js';
+import type { DetectConfig, PolicyConfig } from '../detect/detect-config.js';
+import { mergeIncidents } from '../detect/merge-incidents.js';
+import { buildPolicy, type Policy } from '../detect/reportability-policy.js';
+import type { IncidentDraft } from '../detect/incident-draft.js';
+import { rotation, type SourceSpec } from '../ingest/rotated-set.js';
+import { LineParser } from '../parse/line-parser.js';
+import { parserDefinitions } from '../parse/parser-registry.js';
+import type { Checkpoint, Store } from '../store/store.js';
+import { concatStreams, mergeByTime } from './merge-by-time.js';
+import { emptyStats, sourceEvents, type ReadStats, type SourceError } from './read-events.js';
+
+/** What a scan needs. */
+export interface ScanOptions {
+  readonly specs: readonly SourceSpec[];
+  readonly zone: Zone;
+  readonly now: number | null;
+  readonly stdin?: AsyncIterable<Buffer>;
+  readonly detect: DetectConfig;
+  readonly policy: PolicyConfig;
+  /** `--own-network CIDR` blocks added to the configured own networks. */
+  readonly ownNetworks: readonly string[];
+  readonly store: Store;
+  /** Resume files from the store's checkpoints (false with `--no-db`: every line is read). */
+  readonly checkpoints: boolean;
+  readonly onError: (err: SourceError) => void;
+  readonly onBytes?: (bytes: number) => void;
+  /** The wall clock, for checkpoint times only (detection runs on event time). */
+  readonly clock?: () => number;
+  /** A source whose detector state to capture before the end (for `explain --src`). */
+  readonly inspect?: string;
+}
+
+/** Counters of a scan: the read's, plus what became of the incidents. */
+export interface ScanStats extends ReadStats {
+  /** Incidents created or extended by this scan. */
+  incidents: number;
+  reportable: number;
+  /** Incidents that continued one already stored (extended, not duplicated). */
+  extended: number;
+  /** Lines skipped because an earlier scan read them (checkpoints). */
+  alreadyRead: number;
+  /** Events that carried no time and so could not be placed in any window. */
+  untimed: number;
+  /** What the detection engine did (tracks opened, evicted, dropped...). */
+  detection: DetectionStats;
+}
+
+/** The result of a scan: counters, and how to find the incidents it created or extended. */
+export interface ScanResult {
+  readonly stats: ScanStats;
+  /**
+   * Wall-clock instant before the scan's first write: the incidents it created or extended
+   * are those the store lists with `updatedSince: startedAt`.
+   */
+  readonly startedAt: number;
+  /** The detectors' state of the inspected source at the end of input, if it was still open. */
+  readonly view: SourceView | null;
+}
+
+/**
+ * Reads the sources (rotated sets in sequence, sets merged by event time), runs the detectors,
+ * judges each incident, and stores it — extending a stored incident of the same source and kind
+ * that it continues. Files are checkpointed in the same transaction, so a rescan neither reads
+ * a line twice nor loses one, even after a crash.
+ */
+export async function scan(opts: ScanOptions): Promise<ScanResult> {
+  const parser = new LineParser(parserDefinitions());
+  const read = emptyStats();
+  const engine = new DetectionEngine(opts.detect);
+  const policy = buildPolicy(opts.policy, opts.ownNetworks);
+  const clock = opts.clock ?? Date.now;
+  const touched = new Map<string, boolean>();
+  const checkpoints: Checkpoint[] = [];
+  let alreadyRead = 0;
+  let extended = 0;
+  let untimed = 0;
+  let view: SourceView | null = null;
+  const startedAt = clock();
+
+  await opts.store.transaction(async (store) => {
+    const readOpts = {
+      zone: opts.zone,
+      now: opts.now,
+      ...(opts.stdin ? { stdin: opts.stdin } : {}),
+      ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+      ...(opts.checkpoints
+        ? {
+            resume: async (head: { fingerprint: string | null }) => {
+              if (head.fingerprint === null) return null;
+              const cp = await store.getCheckpoint(head.fingerprint);
+              if (cp === null) return null;
+              alreadyRead += cp.lines;
+              return { offset: cp.offset, lines: cp.lines };
+            },
+            onFileDone: (
+              spec: { name: string },
+              head: { fingerprint: string | null },
+              at: { offset: number; lines: number },
+            ) => {
+              if (head.fingerprint === null) return;
+              checkpoints.push({
+                identity: head.fingerprint,
+                path: spec.name,
+                offset: at.offset,
+                lines: at.lines,
+                readAt: clock(),
+              });
+            },
+          }
+        : {}),
+    };
+    const streams = groupBySet(opts.specs).map((set) =>
+      concatStreams(
+        set.map((spec) => () => sourceEvents(spec, readOpts, parser, read, opts.onError)),
+      ),
+    );
+    let pending: IncidentDraft[] = [];
+    const persist = async (): Promise<void> => {
+      const result = await saveBatch(store, pending, policy, opts.detect);
+      pending = [];
+      extended += result.extended;
+      for (const [id, reportable] of result.touched) touched.set(id, reportable);
+    };
+    for await (const batch of mergeByTime(streams)) {
+      untimed += observeAll(engine, batch);
+      const closed = engine.drain();
+      for (const d of closed) pending.push(d);
+      if (pending.length >= PERSIST_BATCH) await persist();
+    }
+    if (opts.inspect !== undefined) view = engine.view(opts.inspect);
+    for (const d of engine.finish()) pending.push(d);
+    await persist();
+    if (checkpoints.length > 0) await store.saveCheckpoints(checkpoints);
+  });
+
+  let reportable = 0;
+  for (const r of touched.values()) if (r) reportable++;
+  const stats: ScanStats = {
+    ...read,
+    incidents: touched.size,
+    reportable,
+    extended,
+    alreadyRead,
+    untimed,
+    detection: { ...engine.stats },
+  };
+  return { stats, startedAt, view };
+}
+
+function observeAll(engine: DetectionEngine, batch: Event[]): number {
+  let untimed = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const ev = batch[i]!;
+    if (ev.at === null) untimed++;
+    engine.observe(ev);
+  }
+  return untimed;
+}
+
+/**
+ * Stories a below-threshold probe can continue: a source that crossed a threshold in an earlier
+ * scan and comes back with a few more attempts is still the same attacker (partial windows are
+ * not carried from one scan run to the next, so alone those attempts would look like a probe).
+ * The most recent such story is extended.
+ */
+const CONTINUABLE_BY_PROBE: readonly IncidentKind[] = [
+  'brute-force',
+  'port-scan',
+  'sweep',
+  'dos',
+  'exploit',
+];
+
+/** Drafts are stored in batches of this many: a few queries per batch, not per incident. */
+const PERSIST_BATCH = 1000;
+
+const sourceKey = (i: { src: string | null; srcHost: string | null }): string =>
+  i.src !== null ? `a:${i.src}` : `h:${i.srcHost ?? ''}`;
+
+/**
+ * Judges a batch of drafts and stores them. A draft that continues an incident of the same
+ * source and kind (stored, or earlier in this batch) within `incidentGap` extends it; the rest
+ * are inserted together. The candidates are fetched in one query for the whole batch.
+ */
+async function saveBatch(
+  store: Store,
+  drafts: readonly IncidentDraft[],
+  policy: Policy,
+  detect: DetectConfig,
+): Promise<{ extended: number; touched: Map<string, boolean> }> {
+  const touched = new Map<string, boolean>();
+  if (drafts.length === 0) return { extended: 0, touched };
+  let earliest = Infinity;
+  for (const d of drafts) earliest = Math.min(earliest, d.firstSeen);
+  const candidates = await store.findContinuableMany(drafts, earliest - detect.incidentGap);
+  // The current story per source and kind; ids starting with `new:` are not stored yet.
+  const current = new Map<string, Incident>();
+  const remember = (inc: Incident): void => {
+    const key = `${sourceKey(inc)}|${inc.kind}`;
+    const had = current.get(key);
+    if (had === undefined || had.lastSeen <= inc.lastSeen) current.set(key, inc);
+  };
+  for (const c of candidates) remember(c);
+  const inserts = new Map<string, Incident>();
+  const updates = new Map<string, Incident>();
+  const extendedIds = new Set<string>();
+  let fresh = 0;
+  for (const draft of drafts) {
+    const since = draft.firstSeen - detect.incidentGap;
+    const src = sourceKey(draft);
+    let previous = current.get(`${src}|${draft.kind}`);
+    if (previous !== undefined && previous.lastSeen < since) previous = undefined;
+    if (previous === undefined && draft.kind === 'probe') {
+      for (const kind of CONTINUABLE_BY_PROBE) {
+        const found = current.get(`${src}|${kind}`);
+        if (found === undefined || found.lastSeen < since) continue;
+        if (previous === undefined || found.lastSeen > previous.lastSeen) previous = found;
+      }
+    }
+    let next: Incident;
+    if (previous === undefined) {
+      next = { ...policy.judge(draft), id: `new:${fresh++}` };
+    } else {
+      const continued: IncidentDraft = { ...draft, kind: previous.kind };
+      next = { ...policy.judge(mergeIncidents(previous, continued, detect)), id: previous.id };
+      if (!previous.id.startsWith('new:')) extendedIds.add(previous.id);
+    }
+    if (next.id.startsWith('new:')) inserts.set(next.id, next);
+    else updates.set(next.id, next);
+    remember(next);
+  }
+  const stored = await store.insertIncidents(
+    [...inserts.values()].map(({ id: _id, ...rest }) => rest),
+  );
+  for (const inc of stored) touched.set(inc.id, inc.reportable);
+  for (const inc of updates.values()) {
+    await store.updateIncident(inc);
+    touched.set(inc.id, inc.reportable);
+  }
+  return { extended: extendedIds.size, touched };
+}
+
+/** Splits sources into rotated sets (read one after the other), keeping their order. */
+function groupBySet(specs: readonly SourceSpec[]): SourceSpec[][] {
+  const sets = new Map<string, SourceSpec[]>();
+  for (const spec of specs) {
+    const key =
+      spec.kind === 'file' ? `f:${rotation(spec.name).base}` : `${spec.kind}:${spec.name}`;
+    const list = sets.get(key) ?? [];
+    list.push(spec);
+    sets.set(key, list);
+  }
+  return [...sets.values()];
+}

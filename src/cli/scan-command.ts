@@ -1,0 +1,178 @@
+import { stat } from 'node:fs/promises';
+import type { WriteStream } from 'node:tty';
+import type { Command } from 'commander';
+import { scan, type ScanStats } from '../app/scan.js';
+import { parseCidr } from '../core/cidr.js';
+import { ConfigError } from '../core/errors.js';
+import { incidentToJson } from '../core/incident-json.js';
+import { printable } from '../core/printable.js';
+import { zone as zoneOf } from '../core/time.js';
+import { expandSources, type SourceSpec } from '../ingest/rotated-set.js';
+import { openStore } from '../store/open-store.js';
+import type { IncidentFilter, Store } from '../store/store.js';
+import { configFromFlags } from './config-command.js';
+import { incidentTable } from './incident-table.js';
+import { Output } from './output.js';
+import { Progress } from './progress.js';
+import { resolveTimeFlags } from './time-options.js';
+
+interface ScanFlags {
+  format: string;
+  all?: boolean;
+  minSeverity?: string;
+  tz?: string;
+  now?: string;
+  /** A path, or false for `--no-db`. */
+  db?: string | false;
+  ownNetwork: string[];
+  progress: boolean;
+}
+
+const FORMATS = ['table', 'json', 'ndjson'];
+/** Inputs at least this large get a progress bar (when stderr is a terminal). */
+const PROGRESS_BYTES = 32 * 1024 * 1024;
+
+/** `reportable scan FILE...`: detect incidents, judge them, remember them. */
+export function registerScanCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('scan')
+    .description('detect incidents in logs and judge which are worth reporting')
+    .argument('[files...]', 'log files, directories of rotated logs, or - for stdin', ['-'])
+    .option('--format <format>', 'table, json or ndjson', 'table')
+    .option('--all', 'also list incidents that are not worth reporting')
+    .option('--min-severity <n>', 'only incidents of at least this severity (1-5)')
+    .option(
+      '--tz <zone>',
+      'IANA time zone of timestamps that carry none (default: the system zone)',
+    )
+    .option(
+      '--now <iso>',
+      "reference instant for year-less timestamps (default: each file's mtime)",
+    )
+    .option('--db <path>', 'database file (default: in the user data directory)')
+    .option('--no-db', 'keep everything in memory: read every line, remember nothing')
+    .option(
+      '--own-network <cidr>',
+      'a network of yours, never reported (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (files: string[], flags: ScanFlags, cmd: Command) => {
+      if (!FORMATS.includes(flags.format)) {
+        throw new ConfigError(`--format: "${flags.format}" is not one of ${FORMATS.join(', ')}`);
+      }
+      const minSeverity = flags.minSeverity === undefined ? 1 : Number(flags.minSeverity);
+      if (!Number.isInteger(minSeverity) || minSeverity < 1 || minSeverity > 5) {
+        throw new ConfigError(
+          `--min-severity: "${flags.minSeverity}" is not a whole number from 1 to 5`,
+        );
+      }
+      const bad = flags.ownNetwork.filter((c) => parseCidr(c) === null);
+      if (bad.length > 0) {
+        throw new ConfigError(
+          bad.map((c) => `--own-network: "${c}" is not an address or CIDR block`),
+        );
+      }
+      const { config } = await configFromFlags(cmd.optsWithGlobals());
+      const time = resolveTimeFlags({ tz: flags.tz ?? config.time.zone, now: flags.now });
+      const noDb = flags.db === false;
+      const dbPath = typeof flags.db === 'string' ? flags.db : config.store.db;
+      const store = await openStore({
+        noDb,
+        ...(noDb || dbPath === undefined ? {} : { db: dbPath }),
+      });
+      const specs = await expandSources(files.length > 0 ? files : ['-']);
+      const progress = await progressFor(specs, flags.progress);
+      let errors = 0;
+      try {
+        const result = await scan({
+          specs,
+          zone: time.zone ?? zoneOf('UTC'),
+          now: time.now,
+          detect: config.detect,
+          policy: config.policy,
+          ownNetworks: flags.ownNetwork,
+          store,
+          checkpoints: !noDb,
+          onError: (err) => {
+            errors++;
+            process.stderr.write(
+              `reportable: ${printable(err.source)}: ${printable(err.message)}\n`,
+            );
+          },
+          ...(progress ? { onBytes: (n: number) => progress.add(n) } : {}),
+        });
+        progress?.end();
+        await print(flags.format, result.stats, store, {
+          updatedSince: result.startedAt,
+          ...(flags.all === true ? {} : { reportable: true }),
+          minSeverity,
+        });
+      } finally {
+        await store.close();
+      }
+      if (errors > 0) setExit(1);
+    });
+}
+
+/** Incidents are read back from the store a page at a time, so output memory stays flat. */
+const PAGE = 500;
+
+async function print(
+  format: string,
+  stats: ScanStats,
+  store: Store,
+  filter: IncidentFilter,
+): Promise<void> {
+  const out = new Output(process.stdout);
+  const width = process.stdout.isTTY ? process.stdout.columns : null;
+  let shown = 0;
+  if (format === 'json') await out.write(`{"stats":${JSON.stringify(stats)},"incidents":[`);
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.listIncidents({ ...filter, limit: PAGE, offset });
+    for (const inc of page) {
+      if (format === 'json') {
+        await out.write((shown > 0 ? ',\n' : '\n') + JSON.stringify(incidentToJson(inc)));
+      } else if (format === 'ndjson') {
+        await out.write(JSON.stringify(incidentToJson(inc)) + '\n');
+      }
+      shown++;
+    }
+    if (format === 'table') await out.write(incidentTable(page, width, offset === 0));
+    if (page.length < PAGE || out.isClosed) break;
+  }
+  if (format === 'json') await out.write('\n]}\n');
+  if (format === 'table') await out.write(summary(stats, shown) + '\n');
+  await out.flush();
+}
+
+function summary(stats: ScanStats, shown: number): string {
+  const parts = [
+    `${stats.lines.toLocaleString('en-US')} lines`,
+    `${stats.events.toLocaleString('en-US')} events`,
+    `${stats.incidents} incidents (${stats.reportable} reportable, ${shown} shown)`,
+  ];
+  if (stats.extended > 0) parts.push(`${stats.extended} continued an incident already stored`);
+  if (stats.alreadyRead > 0)
+    parts.push(`${stats.alreadyRead.toLocaleString('en-US')} lines already read before`);
+  return parts.join('; ');
+}
+
+async function progressFor(
+  specs: readonly SourceSpec[],
+  wanted: boolean,
+): Promise<Progress | null> {
+  const err = process.stderr as WriteStream;
+  if (!wanted || !err.isTTY) return null;
+  let total = 0;
+  for (const s of specs) {
+    if (s.kind !== 'file') continue;
+    try {
+      total += (await stat(s.path)).size;
+    } catch {
+      // reported when read
+    }
+  }
+  return total >= PROGRESS_BYTES ? new Progress(err, total) : null;
+}

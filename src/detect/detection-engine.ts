@@ -1,0 +1,475 @@
+import { detach } from '../core/detach.js';
+import type { Event } from '../core/event.js';
+import type { IncidentKind } from '../core/incident.js';
+import { ActivityTally, NONE, serviceOf, targetOf, type Vocabulary } from './activity-tally.js';
+import { NAME_KEY_BASE, ScanWindows } from './attempt-window.js';
+import { BruteForceDetector } from './brute-force-detector.js';
+import type { DetectConfig } from './detect-config.js';
+import { GROUP_BIT, type Detector, type EventGroup, type Step } from './detector.js';
+import { DosDetector } from './dos-detector.js';
+import { EvidenceSample } from './evidence-sample.js';
+import { ExploitDetector } from './exploit-detector.js';
+import type { IncidentDraft } from './incident-draft.js';
+import { composeIncidents, type ComposerParts } from './incident-composer.js';
+import { PortScanDetector } from './port-scan-detector.js';
+import { ProbeDetector } from './probe-detector.js';
+import { SourceTrack } from './source-track.js';
+import { SweepDetector } from './sweep-detector.js';
+import { NameTable } from './name-table.js';
+
+export type { IncidentDraft } from './incident-draft.js';
+
+/** A read-only look at one source's state (for `explain`, views and tests). */
+export interface SourceView {
+  readonly key: string;
+  readonly src: string | null;
+  readonly srcHost: string | null;
+  /** Events of every kind, counting repeats. */
+  readonly events: number;
+  /** Engine clock at the source's last event (epoch ms). */
+  readonly lastTouched: number;
+  /** True once a threshold was crossed (eviction then emits the incidents). */
+  readonly notable: boolean;
+  /** Events per group. */
+  readonly groups: Readonly<Record<'refused' | 'auth' | 'exploit' | 'traffic', number>>;
+  /** Distinct (target, port) attempts in each attempt window, by span (ms). */
+  readonly attemptWindows: readonly { readonly span: number; readonly attempts: number }[];
+  /** Incident kinds whose threshold the source crossed so far. */
+  readonly crossed: readonly IncidentKind[];
+}
+
+/** What the engine did, for `scan --format stats` and the benchmark. */
+export interface DetectionStats {
+  /** Events observed. */
+  events: number;
+  /** Events that named neither an address nor a host name. */
+  unkeyed: number;
+  /** Firewall lines of the host's own outgoing packets (not evidence about a remote source). */
+  outbound: number;
+  /** Tracks opened (one per source and story). */
+  tracks: number;
+  /** Tracks closed because the source was quiet for `incidentGap`, or at the end. */
+  closed: number;
+  /** Tracks evicted to stay within `maxSources`. */
+  evicted: number;
+  /** Evicted tracks that had crossed no threshold: dropped without an incident. */
+  dropped: number;
+  /** Incident drafts emitted. */
+  incidents: number;
+}
+
+const REFUSED = 0;
+const AUTH = 1;
+const EXPLOIT = 2;
+const TRAFFIC = 3;
+const SUCCESS = 4;
+const GROUPS: readonly EventGroup[] = ['refused', 'auth', 'exploit', 'traffic', 'success'];
+
+/** Event time between two looks for quiet sources, at most (a look costs one step when none). */
+const SWEEP_STEP_MS = 60_000;
+/** Most a source's last event may be past its place in the recency list (gap / 16 at most). */
+const PLACE_SLACK_MS = 3_600_000;
+/** Distinct targets and services the engine numbers (memory bound; see docs/detection.md). */
+const TARGETS_CAP = 65_536;
+const SERVICES_CAP = 4_096;
+const USERS_CAP = 65_536;
+
+/**
+ * A canonical IPv4 address as a 32-bit integer (in int32 range, so a Map keys it without
+ * hashing a string), or null for anything else (IPv6, names).
+ */
+export function ipv4Key(addr: string): number | null {
+  const n = addr.length;
+  if (n < 7 || n > 15) return null;
+  let value = 0;
+  let octet = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = addr.charCodeAt(i);
+    if (c === 46) {
+      value = (value << 8) | octet;
+      octet = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return null;
+    } else {
+      return null;
+    }
+  }
+  return dots === 3 ? (value << 8) | octet : null;
+}
+
+/** The distinct spans the port-scan and sweep detectors ask about, shortest first. */
+function windowSpans(config: DetectConfig): number[] {
+  const spans = new Set<number>();
+  if (config.portScan.enabled) {
+    spans.add(config.portScan.window);
+    spans.add(config.portScan.slowWindow);
+  }
+  if (config.sweep.enabled) {
+    spans.add(config.sweep.window);
+    spans.add(config.sweep.slowWindow);
+  }
+  // The DoS detector only compares its rate with the attempts of one span.
+  if (spans.size === 0) spans.add(config.portScan.window);
+  return [...spans].sort((a, b) => a - b);
+}
+
+/**
+ * Runs the detectors over an event stream in event-time order. One track per source (the
+ * address, or `host:NAME` when a log gave only a name) holds every detector's state; a source
+ * quiet for `incidentGap` of event time closes its track and its incidents become available
+ * from `drain()`. At most `maxSources` tracks are held: beyond that the least recently seen is
+ * evicted (emitting its incidents if it crossed a threshold, dropped otherwise). Time comes
+ * only from the events, never from the wall clock, so a replay gives the same incidents.
+ */
+export class DetectionEngine {
+  /**
+   * Tracks of IPv4 sources by address as an integer, and of the others by key. The maps are
+   * never reordered: recency is kept in a list through the tracks.
+   */
+  private readonly byV4 = new Map<number, SourceTrack>();
+  private readonly byKey = new Map<string, SourceTrack>();
+  /**
+   * Tracks in the order of `placedAt` (a doubly-linked list through them): a track moves to the
+   * back only when its last event is more than `slack` past its place, so a busy source costs
+   * no pointer writes into other tracks, and every track is touched at most `slack` after its
+   * place. The front is the least recently seen (to within `slack`).
+   */
+  private oldest: SourceTrack | null = null;
+  private newest: SourceTrack | null = null;
+  private readonly slack: number;
+  /** Target and service names, numbered once (per-source state holds the ids). */
+  private readonly vocabulary: Vocabulary = {
+    targets: new NameTable(TARGETS_CAP),
+    services: new NameTable(SERVICES_CAP),
+    users: new NameTable(USERS_CAP),
+  };
+  private readonly pending: IncidentDraft[] = [];
+  private readonly byGroup: readonly (readonly Detector[])[];
+  private readonly parts: ComposerParts;
+  /** Spans of the attempt windows, shortest first. */
+  private readonly spans: readonly number[];
+  private readonly windowsOn: boolean;
+  private readonly gap: number;
+  private readonly maxSources: number;
+  private readonly lines: number;
+  private readonly idsMaxPriority: number;
+  private readonly exploitOn: boolean;
+  private readonly step: Step;
+  /** Latest event time seen (the engine's only clock); 0 before the first timed event. */
+  private clock = 0;
+  private nextSweep = Number.NEGATIVE_INFINITY;
+  private readonly sweepStep: number;
+  /** Counters (read-only for callers). */
+  readonly stats: DetectionStats = {
+    events: 0,
+    unkeyed: 0,
+    outbound: 0,
+    tracks: 0,
+    closed: 0,
+    evicted: 0,
+    dropped: 0,
+    incidents: 0,
+  };
+
+  constructor(config: DetectConfig) {
+    this.gap = config.incidentGap;
+    this.maxSources = config.maxSources;
+    this.lines = config.evidenceLines;
+    this.idsMaxPriority = config.exploit.idsMaxPriority;
+    this.exploitOn = config.exploit.enabled;
+    this.sweepStep = Math.max(1000, Math.min(SWEEP_STEP_MS, Math.floor(this.gap / 8)));
+    this.slack = Math.min(PLACE_SLACK_MS, Math.floor(this.gap / 16));
+    const spans = windowSpans(config);
+    const index = (span: number): number => spans.indexOf(span);
+    this.spans = spans;
+    this.step = {
+      t: null,
+      windowed: false,
+      portKey: -1,
+      targetId: NONE,
+      userId: NONE,
+      targetCounts: spans.map(() => 0),
+      portCounts: spans.map(() => 0),
+    };
+    this.windowsOn = config.portScan.enabled || config.sweep.enabled || config.dos.enabled;
+    const probe = config.probe.enabled ? new ProbeDetector(config) : null;
+    const brute = config.bruteForce.enabled ? new BruteForceDetector(config) : null;
+    const detectors: Detector[] = [];
+    if (config.exploit.enabled) detectors.push(new ExploitDetector());
+    if (config.dos.enabled) detectors.push(new DosDetector(config, this.lines, spans[0]!));
+    if (brute !== null) detectors.push(brute);
+    if (config.sweep.enabled) {
+      detectors.push(
+        new SweepDetector(
+          config,
+          index(config.sweep.window),
+          index(config.sweep.slowWindow),
+          this.vocabulary,
+        ),
+      );
+    }
+    if (config.portScan.enabled) {
+      detectors.push(
+        new PortScanDetector(
+          config,
+          index(config.portScan.window),
+          index(config.portScan.slowWindow),
+          this.vocabulary,
+        ),
+      );
+    }
+    if (probe !== null) detectors.push(probe);
+    this.byGroup = GROUPS.map((g) => detectors.filter((d) => d.groups.includes(g)));
+    this.parts = { detectors, probe, brute, evidenceLines: this.lines };
+  }
+
+  /** Number of sources tracked now (for the benchmark and memory checks). */
+  get trackCount(): number {
+    return this.byV4.size + this.byKey.size;
+  }
+
+  /**
+   * Reads one event. Events should come in event-time order; a line slightly out of order is
+   * placed at its source's latest time in the windows. A line without a time (`at` null) is
+   * counted and kept as evidence but moves no window; it is dated by the engine's clock.
+   */
+  observe(ev: Event): void {
+    const stats = this.stats;
+    stats.events++;
+    const at = ev.at;
+    if (at !== null && at > this.clock) {
+      this.clock = at;
+      if (at >= this.nextSweep) this.closeQuiet();
+    }
+    const detail = ev.detail;
+    if (detail !== null && detail.outInterface !== undefined && detail.inInterface === undefined) {
+      stats.outbound++;
+      return;
+    }
+    const src = ev.src;
+    let key: string;
+    if (src !== null) key = src;
+    else if (ev.srcHost !== null) key = 'host:' + ev.srcHost;
+    else {
+      stats.unkeyed++;
+      return;
+    }
+    const v4 = src === null ? null : ipv4Key(src);
+    const group = this.groupOf(ev);
+    const touch = at ?? this.clock;
+    let track = v4 !== null ? this.byV4.get(v4) : this.byKey.get(key);
+    if (track !== undefined) {
+      if (touch - track.touchedAt > this.gap) {
+        this.close(track);
+        track = undefined;
+      } else if (touch - track.placedAt > this.slack) {
+        this.unlink(track);
+        this.append(track);
+        track.placedAt = touch;
+      }
+    }
+    if (track === undefined) track = this.open(key, v4, ev, touch);
+    if (touch > track.touchedAt) track.touchedAt = touch;
+    track.events += ev.count;
+    if (track.srcHost === null && ev.srcHost !== null) track.srcHost = detach(ev.srcHost);
+
+    const step = this.step;
+    let t: number | null = null;
+    if (at !== null) {
+      t = at > track.windowAt ? at : track.windowAt;
+      track.windowAt = t;
+    }
+    step.t = t;
+    step.windowed = false;
+    step.portKey = -1;
+    step.targetId = NONE;
+    step.userId = NONE;
+    let tally: ActivityTally | null = null;
+    switch (group) {
+      case REFUSED:
+        tally = track.refused ??= new ActivityTally(GROUP_BIT.refused, this.vocabulary);
+        break;
+      case AUTH:
+        tally = track.auth ??= new ActivityTally(GROUP_BIT.auth, this.vocabulary);
+        break;
+      case EXPLOIT:
+        tally = track.exploit ??= new ActivityTally(GROUP_BIT.exploit, this.vocabulary);
+        break;
+      case TRAFFIC:
+        // Ordinary traffic is only counted (by the DoS detector) until it is a flood.
+        tally = track.traffic;
+        break;
+    }
+    if (tally !== null) {
+      const target = targetOf(ev);
+      const targetId = target === null ? NONE : this.vocabulary.targets.id(target);
+      const service = serviceOf(ev);
+      const serviceId = service === null ? NONE : this.vocabulary.services.id(service);
+      const user = ev.user;
+      const userId = user === null || user === '' ? NONE : this.vocabulary.users.id(user);
+      step.targetId = targetId;
+      step.userId = userId;
+      tally.add(ev, this.clock, targetId, serviceId, userId);
+      (track.evidence ??= new EvidenceSample(this.lines)).offer(ev, tally.group, track.notable);
+      if (group === REFUSED && this.windowsOn && t !== null && targetId >= 0) {
+        const port = ev.dstPort ?? (serviceId >= 0 ? NAME_KEY_BASE + serviceId : -1);
+        if (port >= 0) this.attempt(track, targetId, port, t, step);
+      }
+    }
+    const detectors = this.byGroup[group]!;
+    for (let i = 0; i < detectors.length; i++) detectors[i]!.observe(track, ev, step);
+  }
+
+  /** Incidents of the tracks closed so far (sources quiet for `incidentGap`, evictions). */
+  drain(): IncidentDraft[] {
+    return this.pending.splice(0, this.pending.length);
+  }
+
+  /** Closes every track (end of input) and returns every incident not drained yet. */
+  finish(): IncidentDraft[] {
+    while (this.oldest !== null) this.close(this.oldest);
+    return this.drain();
+  }
+
+  /** The state of a source (an address, or a host name the logs gave instead), or null. */
+  view(src: string): SourceView | null {
+    const v4 = ipv4Key(src);
+    const track =
+      v4 !== null ? this.byV4.get(v4) : (this.byKey.get(src) ?? this.byKey.get(`host:${src}`));
+    if (track === undefined) return null;
+    const crossed: IncidentKind[] = [];
+    if (track.exploit !== null) crossed.push('exploit');
+    if (track.dos?.rule) crossed.push('dos');
+    if ((track.brute?.crossings.length ?? 0) > 0) crossed.push('brute-force');
+    if (track.sweep !== null) crossed.push('sweep');
+    if (track.portScan !== null) crossed.push('port-scan');
+    if (track.notable && track.refused !== null && crossed.length === 0) crossed.push('probe');
+    return {
+      key: track.key,
+      src: track.src,
+      srcHost: track.srcHost,
+      events: track.events,
+      lastTouched: track.touchedAt,
+      notable: track.notable,
+      groups: {
+        refused: track.refused?.events ?? 0,
+        auth: track.auth?.events ?? 0,
+        exploit: track.exploit?.events ?? 0,
+        traffic: track.dos?.trafficEvents ?? 0,
+      },
+      attemptWindows: this.spans.map((span) => ({
+        span,
+        attempts: track.scan?.attemptsWithin(span, track.windowAt) ?? 0,
+      })),
+      crossed,
+    };
+  }
+
+  private groupOf(ev: Event): number {
+    switch (ev.kind) {
+      case 'auth-failure':
+      case 'invalid-user':
+        return AUTH;
+      case 'auth-success':
+        return SUCCESS;
+      case 'exploit-attempt':
+        return EXPLOIT;
+      case 'ids-alert': {
+        const p = ev.detail?.priority;
+        return this.exploitOn && p !== undefined && p <= this.idsMaxPriority ? EXPLOIT : REFUSED;
+      }
+      case 'connection':
+      case 'http-request':
+        return TRAFFIC;
+      default:
+        // packet-blocked, connection-refused, protocol-error, rate-limited
+        return REFUSED;
+    }
+  }
+
+  private attempt(track: SourceTrack, target: number, port: number, t: number, step: Step): void {
+    const scan = track.scan;
+    if (scan === null) {
+      track.scan = new ScanWindows(this.spans, target, port, t);
+      step.targetCounts.fill(1);
+      step.portCounts.fill(1);
+    } else {
+      scan.observe(target, port, t, step.targetCounts, step.portCounts);
+    }
+    step.windowed = true;
+    step.portKey = port;
+  }
+
+  private open(key: string, v4: number | null, ev: Event, touch: number): SourceTrack {
+    if (this.trackCount >= this.maxSources) this.evictOldest();
+    const kept = detach(key);
+    const src = ev.src === null ? null : kept;
+    const host = ev.srcHost === null ? null : detach(ev.srcHost);
+    const track = new SourceTrack(kept, v4, src, host, touch, this.vocabulary);
+    if (v4 !== null) this.byV4.set(v4, track);
+    else this.byKey.set(kept, track);
+    this.append(track);
+    this.stats.tracks++;
+    return track;
+  }
+
+  private evictOldest(): void {
+    const track = this.oldest;
+    if (track === null) return;
+    this.stats.evicted++;
+    if (track.notable) {
+      this.close(track);
+    } else {
+      this.remove(track);
+      this.stats.dropped++;
+    }
+  }
+
+  /**
+   * Closes the tracks quiet for longer than `incidentGap`. Only tracks placed before the cutoff
+   * can be quiet (a track is touched at or after its place), and they sit at the front.
+   */
+  private closeQuiet(): void {
+    this.nextSweep = this.clock + this.sweepStep;
+    const cutoff = this.clock - this.gap;
+    let track = this.oldest;
+    while (track !== null && track.placedAt < cutoff) {
+      const next = track.newer;
+      if (track.touchedAt < cutoff) this.close(track);
+      track = next;
+    }
+  }
+
+  private append(track: SourceTrack): void {
+    track.older = this.newest;
+    track.newer = null;
+    if (this.newest !== null) this.newest.newer = track;
+    else this.oldest = track;
+    this.newest = track;
+  }
+
+  private unlink(track: SourceTrack): void {
+    if (track.older !== null) track.older.newer = track.newer;
+    else this.oldest = track.newer;
+    if (track.newer !== null) track.newer.older = track.older;
+    else this.newest = track.older;
+    track.older = track.newer = null;
+  }
+
+  private remove(track: SourceTrack): void {
+    if (track.v4 !== null) this.byV4.delete(track.v4);
+    else this.byKey.delete(track.key);
+    this.unlink(track);
+  }
+
+  private close(track: SourceTrack): void {
+    this.remove(track);
+    this.stats.closed++;
+    const drafts = composeIncidents(track, this.parts);
+    this.stats.incidents += drafts.length;
+    for (const d of drafts) this.pending.push(d);
+  }
+}

@@ -1,0 +1,135 @@
+import { formatDuration } from '../core/duration.js';
+import type { Incident } from '../core/incident.js';
+import { isoUtc } from '../core/time.js';
+import { LIST_CAPS } from './activity-tally.js';
+
+/** Prefix of the summary reason (recomputed when incidents are merged). */
+export const SUMMARY_PREFIX = 'In all: ';
+/** Prefix of the severity reason. */
+export const SEVERITY_PREFIX = 'Severity ';
+
+/** A count with thousands separators: `1,240`. */
+export function formatCount(n: number): string {
+  const s = String(Math.round(n));
+  const neg = s.startsWith('-');
+  const digits = neg ? s.slice(1) : s;
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i];
+  }
+  return neg ? `-${out}` : out;
+}
+
+/** A count and a noun in the right number: `1 port`, `23 ports`. */
+export function counted(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** Text from a log cut for a sentence (names can be long or hostile). */
+export function shortText(s: string, max = 40): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** A list for a sentence: `root, admin, test` or `root, admin and 5 more`. */
+export function listed(values: readonly (string | number)[], max = 6): string {
+  const shown = values.slice(0, max).map((v) => (typeof v === 'number' ? String(v) : shortText(v)));
+  const more = values.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${formatCount(more)} more` : shown.join(', ');
+}
+
+/** An instant for a sentence: ISO 8601 UTC. */
+export function instant(ms: number): string {
+  return isoUtc(ms);
+}
+
+/** How people call a service in a sentence (`SMTP`, `ICMP echo (ping)`); others as logged. */
+export function serviceLabel(service: string): string {
+  return SERVICE_LABELS[service] ?? service;
+}
+
+const SERVICE_LABELS: Record<string, string> = {
+  smtp: 'SMTP',
+  http: 'HTTP',
+  https: 'HTTPS',
+  'icmp-echo': 'ICMP echo (ping)',
+  icmp: 'ICMP',
+  ftp: 'FTP',
+  ssh: 'SSH',
+  telnet: 'telnet',
+  dns: 'DNS',
+};
+
+/** A port for a sentence: `23/tcp telnet`, `161/udp`, `23`. */
+export function portLabel(port: number, proto: string | null, service: string | null): string {
+  const base = proto === 'tcp' || proto === 'udp' ? `${port}/${proto}` : String(port);
+  return service !== null ? `${base} ${service}` : base;
+}
+
+/** The time an activity took: `within 40 s`, or `at 2026-11-26T10:00:00Z` for one instant. */
+export function timeSpan(first: number, last: number): string {
+  return last > first ? `within ${formatDuration(last - first)}` : `at ${instant(first)}`;
+}
+
+/** The fields a summary is computed from. */
+export type SummaryFields = Pick<
+  Incident,
+  'events' | 'ports' | 'targets' | 'services' | 'users' | 'firstSeen' | 'lastSeen'
+>;
+
+/**
+ * The summary reason, from an incident's own fields only (so merging recomputes it):
+ * `In all: 6 events, 1 target (gw), service ssh, 4 user names (root, admin, test, oracle),
+ * from 2026-11-26T04:12:09Z to 2026-11-26T04:14:30Z (2 min)`.
+ */
+export function summaryReason(f: SummaryFields): string {
+  const parts = [counted(f.events, 'event', 'events')];
+  if (f.ports.length > 0) {
+    const n = f.ports.length >= LIST_CAPS.ports ? `at least ${formatCount(f.ports.length)}` : null;
+    parts.push(
+      `${n ?? formatCount(f.ports.length)} ${f.ports.length === 1 ? 'port' : 'ports'} (${listed(f.ports, 12)})`,
+    );
+  }
+  if (f.targets.length > 0) {
+    parts.push(`${counted(f.targets.length, 'target', 'targets')} (${listed(f.targets, 6)})`);
+  }
+  if (f.services.length > 0) {
+    parts.push(`${f.services.length === 1 ? 'service' : 'services'} ${listed(f.services, 6)}`);
+  }
+  if (f.users.length > 0) {
+    parts.push(`${counted(f.users.length, 'user name', 'user names')} (${listed(f.users, 8)})`);
+  }
+  parts.push(
+    f.lastSeen > f.firstSeen
+      ? `from ${instant(f.firstSeen)} to ${instant(f.lastSeen)} (${formatDuration(f.lastSeen - f.firstSeen)})`
+      : `at ${instant(f.firstSeen)}`,
+  );
+  return SUMMARY_PREFIX + parts.join(', ');
+}
+
+/** The severity reason: `Severity 4: 100 or more failed logins`. */
+export function severityReason(level: number, why: string): string {
+  return `${SEVERITY_PREFIX}${level}: ${why}`;
+}
+
+/**
+ * A signature for a sentence: `ftp: SITE EXEC format string` reads `FTP SITE EXEC format
+ * string`; a bare classification takes its service (`HTTP path traversal`).
+ */
+export function signatureLabel(signature: string, service: string | null): string {
+  const colon = signature.indexOf(': ');
+  if (colon > 0 && colon < 16) {
+    const family = signature.slice(0, colon);
+    const label = FAMILY_LABELS[family] ?? family;
+    return `${label} ${signature.slice(colon + 2)}`;
+  }
+  return service !== null ? `${serviceLabel(service)} ${signature}` : signature;
+}
+
+const FAMILY_LABELS: Record<string, string> = {
+  ftp: 'FTP',
+  ftpd: 'FTP',
+  proftpd: 'ProFTPD',
+  vsftpd: 'vsftpd',
+  http: 'HTTP',
+};

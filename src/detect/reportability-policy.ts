@@ -1,0 +1,163 @@
+import { addressBytes, CidrSet, parseCidr } from '../core/cidr.js';
+import { ConfigError } from '../core/errors.js';
+import type { Incident, IncidentKind } from '../core/incident.js';
+import { SPECIAL_BLOCKS } from '../core/special-blocks.js';
+import { defaultDetectConfig, type DetectConfig, type PolicyConfig } from './detect-config.js';
+import type { IncidentDraft } from './incident-draft.js';
+import { counted, formatCount, serviceLabel } from './incident-text.js';
+
+/** An incident with its verdict, before the store gives it an id. */
+export type JudgedIncident = Omit<Incident, 'id'>;
+
+/** The reportability policy, built once from the configuration. */
+export interface Policy {
+  /** Decides whether an incident is worth reporting and appends the reason as the last one. */
+  judge(draft: IncidentDraft): JudgedIncident;
+}
+
+const KIND_LABELS: Record<IncidentKind, string> = {
+  exploit: 'an exploit attempt',
+  dos: 'a flood',
+  'brute-force': 'brute force',
+  sweep: 'a sweep',
+  'port-scan': 'a port scan',
+  probe: 'a probe',
+};
+
+interface SpecialBlock {
+  readonly name: string;
+  readonly rfc: string;
+  readonly globallyReachable: boolean;
+}
+
+/** The IANA special-purpose blocks, most specific first (built once per process). */
+let specialSet: CidrSet<SpecialBlock> | null = null;
+
+function specialBlocks(): CidrSet<SpecialBlock> {
+  if (specialSet === null) {
+    specialSet = new CidrSet();
+    for (const [block, name, rfc, globallyReachable] of SPECIAL_BLOCKS) {
+      specialSet.add(block, { name, rfc, globallyReachable });
+    }
+  }
+  return specialSet;
+}
+
+function blockSet(cidrs: readonly string[], where: string, problems: string[]): CidrSet<string> {
+  const set = new CidrSet<string>();
+  cidrs.forEach((c, i) => {
+    if (parseCidr(c) === null)
+      problems.push(`${where}[${i}]: "${c}" is not an address or CIDR block`);
+    else set.add(c, c);
+  });
+  return set;
+}
+
+/**
+ * Builds the policy. Rules, in order (the first that applies decides):
+ * 1. a source in an IANA special-purpose block (the most specific block decides; blocks
+ *    marked globally reachable are not special) is never reported;
+ * 2. a source in your own networks (`ownNetworks`, `--own-network`) or the allow-list is never
+ *    reported;
+ * 3. a source known only by name is not reported (names are not resolved during detection);
+ * 4. a probe is reported only with at least `probe.reportAfter` attempts, and not when every
+ *    port and service it touched is usually innocent (SMTP, HTTP, HTTPS, ICMP echo);
+ * 5. an incident below `minSeverity` is not reported;
+ * 6. port scans, sweeps, brute force, floods and exploits are reported.
+ * Throws a ConfigError when a CIDR block is malformed.
+ */
+export function buildPolicy(
+  config: PolicyConfig,
+  extraOwn: readonly string[] = [],
+  detect: DetectConfig = defaultDetectConfig(),
+): Policy {
+  const problems: string[] = [];
+  const own = blockSet([...config.ownNetworks, ...extraOwn], 'ownNetworks', problems);
+  const allow = blockSet(config.allowList, 'allowList', problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const special = specialBlocks();
+  const innocuousPorts = new Set(config.innocuousPorts);
+  const innocuousServices = new Set(config.innocuousServices);
+  const reportAfter = detect.probe.reportAfter;
+
+  /** The usually innocent things a probe touched (`SMTP`), or null if it touched others. */
+  const innocent = (d: IncidentDraft): readonly string[] | null => {
+    if (d.ports.length === 0 && d.services.length === 0) return null;
+    if (!d.ports.every((p) => innocuousPorts.has(p))) return null;
+    if (!d.services.every((s) => innocuousServices.has(s))) return null;
+    return d.services.length > 0 ? d.services : d.ports.map((p) => `port ${p}`);
+  };
+
+  const probeVerdict = (d: IncidentDraft): string | null => {
+    const what = innocent(d);
+    if (what !== null) {
+      const many = d.events !== 1;
+      const count = many ? formatCount(d.events) : 'a single';
+      if (what.every((s) => s === 'icmp-echo')) {
+        return `${count} ${many ? 'pings' : 'ping'} (ICMP echo): usually innocent`;
+      }
+      const labels = what.map(serviceLabel);
+      const joined =
+        labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
+      return `${count} ${joined} ${many ? 'attempts' : 'attempt'}: usually innocent`;
+    }
+    if (d.events < reportAfter) {
+      return `${counted(d.events, 'attempt', 'attempts')}, fewer than ${reportAfter} (probe.reportAfter): noted, not reported`;
+    }
+    return null;
+  };
+
+  return {
+    judge(d: IncidentDraft): JudgedIncident {
+      const verdict = (reportable: boolean, reason: string): JudgedIncident => ({
+        ...d,
+        reportable,
+        reasons: [...d.reasons, reason],
+      });
+      const src = d.src;
+      if (src === null) {
+        return verdict(
+          false,
+          `no address, only the name ${d.srcHost ?? '(none)'}: names are not resolved during detection`,
+        );
+      }
+      if (addressBytes(src) === null)
+        return verdict(false, `${src} is not an address: not reported`);
+      const sp = special.match(src);
+      if (sp !== undefined && !sp.value.globallyReachable) {
+        return verdict(
+          false,
+          `${src} is in ${sp.block.text} (${sp.value.name}, ${sp.value.rfc}): never reported`,
+        );
+      }
+      const mine = own.match(src);
+      if (mine !== undefined) {
+        return verdict(false, `${src} is in your own network ${mine.block.text}: never reported`);
+      }
+      const allowed = allow.match(src);
+      if (allowed !== undefined) {
+        return verdict(
+          false,
+          `${src} is on the allow-list (${allowed.block.text}): never reported`,
+        );
+      }
+      if (d.kind === 'probe') {
+        const reason = probeVerdict(d);
+        if (reason !== null) return verdict(false, reason);
+      }
+      if (d.severity < config.minSeverity) {
+        return verdict(
+          false,
+          `severity ${d.severity} is below the reporting minimum of ${config.minSeverity} (policy.minSeverity): not reported`,
+        );
+      }
+      if (d.kind === 'probe') {
+        return verdict(
+          true,
+          `${formatCount(d.events)} attempts, at least ${reportAfter} (probe.reportAfter), not only on usually innocent ports: reported`,
+        );
+      }
+      return verdict(true, `${KIND_LABELS[d.kind]} from a public address: reported`);
+    },
+  };
+}
