@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Event, EventKind } from '../core/event.js';
 import type { Zone } from '../core/time.js';
-import { decodedChunks } from '../ingest/byte-source.js';
+import { decodedChunks, fileChunksReused } from '../ingest/byte-source.js';
 import { readFileHead, type FileHead } from '../ingest/file-head.js';
 import { LineSplitter, type LineBatch } from '../ingest/line-splitter.js';
 import { describeFsError, type SourceSpec } from '../ingest/rotated-set.js';
@@ -135,11 +134,8 @@ export async function* sourceEvents(
       }
       chunks =
         head !== null && !head.gzip && from.offset > 0
-          ? createReadStream(spec.path, { highWaterMark: 256 * 1024, start: from.offset })
-          : skipBytes(
-              decodedChunks(createReadStream(spec.path, { highWaterMark: 256 * 1024 })),
-              from.offset,
-            );
+          ? fileChunksReused(spec.path, from.offset)
+          : skipBytes(decodedChunks(fileChunksReused(spec.path)), from.offset);
     }
   } catch (err) {
     stats.unreadable++;

@@ -75,7 +75,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const parser = new LineParser(parserDefinitions());
   const read = emptyStats();
   const engine = new DetectionEngine(opts.detect);
-  const policy = buildPolicy(opts.policy, opts.ownNetworks);
+  const policy = buildPolicy(opts.policy, opts.ownNetworks, opts.detect);
   const clock = opts.clock ?? Date.now;
   const touched = new Map<string, boolean>();
   const checkpoints: Checkpoint[] = [];
@@ -131,12 +131,20 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     };
     for await (const batch of mergeByTime(streams)) {
       untimed += observeAll(engine, batch);
-      const closed = engine.drain();
+      const closed = engine.drain(PERSIST_BATCH);
       for (const d of closed) pending.push(d);
       if (pending.length >= PERSIST_BATCH) await persist();
     }
     if (opts.inspect !== undefined) view = engine.view(opts.inspect);
-    for (const d of engine.finish()) pending.push(d);
+    engine.end();
+    for (
+      let batch = engine.drain(PERSIST_BATCH);
+      batch.length > 0;
+      batch = engine.drain(PERSIST_BATCH)
+    ) {
+      for (const d of batch) pending.push(d);
+      if (pending.length >= PERSIST_BATCH) await persist();
+    }
     await persist();
     if (checkpoints.length > 0) await store.saveCheckpoints(checkpoints);
   });

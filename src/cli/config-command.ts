@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { Document, isScalar, visit } from 'yaml';
-import { renderConfig } from '../config/config-render.js';
-import { loadConfig, type ConfigEnv, type LoadedConfig } from '../config/load-config.js';
+import type { ConfigEnv, LoadedConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { Output } from './output.js';
@@ -15,10 +13,12 @@ export interface ConfigFlags {
  * Loads the configuration for a command: the `--config` file, else `$REPORTABLE_CONFIG`, else
  * the first default location that exists, else the defaults. Throws ConfigError (exit 2).
  */
-export function configFromFlags(
+export async function configFromFlags(
   flags: ConfigFlags,
   env: ConfigEnv = process.env,
 ): Promise<LoadedConfig> {
+  // Loaded when a command needs it: `parse` never pays for zod and yaml at startup.
+  const { loadConfig } = await import('../config/load-config.js');
   return loadConfig({ configPath: flags.config, env });
 }
 
@@ -63,20 +63,22 @@ export function registerConfigCommand(program: Command): void {
         throw new ConfigError(`--format: "${flags.format}" is not one of yaml, json`);
       }
       const loaded = await configFromFlags(flags);
+      const { renderConfig } = await import('../config/config-render.js');
       const shown = renderConfig(loaded.config);
       const out = new Output(process.stdout);
       if (flags.format === 'json') {
         await out.write(JSON.stringify(shown, null, 2) + '\n');
       } else {
         await out.write(`# effective configuration: ${describeSource(loaded)}\n`);
-        await out.write(toYaml(shown));
+        await out.write(await toYaml(shown));
       }
       await out.flush();
     });
 }
 
 /** YAML with short lists of plain values on one line (`innocuousPorts: [ 25, 80, 443 ]`). */
-function toYaml(value: unknown): string {
+async function toYaml(value: unknown): Promise<string> {
+  const { Document, isScalar, visit } = await import('yaml');
   const doc = new Document(value);
   visit(doc, {
     Seq: (_key, seq) => {

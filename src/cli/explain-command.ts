@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError, ExternalError } from '../core/errors.js';
 import { configFromFlags } from './config-command.js';
-import { explainSource } from './explain-source.js';
 import { eventToJson } from '../core/event-json.js';
 import { printable } from '../core/printable.js';
 import { fileChunks } from '../ingest/byte-source.js';
@@ -33,6 +32,7 @@ export function registerExplainCommand(program: Command, setExit: (code: number)
       if (flags.src !== undefined) {
         const { config } = await configFromFlags(cmd.optsWithGlobals());
         const time = resolveTimeFlags({ tz: flags.tz ?? config.time.zone, now: flags.now });
+        const { explainSource } = await import('./explain-source.js');
         setExit(await explainSource(flags.src, args, config, time, flags.format));
         return;
       }

@@ -1,14 +1,12 @@
 import { stat } from 'node:fs/promises';
 import type { WriteStream } from 'node:tty';
 import type { Command } from 'commander';
-import { scan, type ScanStats } from '../app/scan.js';
-import { parseCidr } from '../core/cidr.js';
+import type { ScanStats } from '../app/scan.js';
 import { ConfigError } from '../core/errors.js';
 import { incidentToJson } from '../core/incident-json.js';
 import { printable } from '../core/printable.js';
 import { zone as zoneOf } from '../core/time.js';
 import { expandSources, type SourceSpec } from '../ingest/rotated-set.js';
-import { openStore } from '../store/open-store.js';
 import type { IncidentFilter, Store } from '../store/store.js';
 import { configFromFlags } from './config-command.js';
 import { incidentTable } from './incident-table.js';
@@ -68,6 +66,12 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
           `--min-severity: "${flags.minSeverity}" is not a whole number from 1 to 5`,
         );
       }
+      // The scan machinery (detectors, store, SQLite) loads only when a scan runs.
+      const [{ parseCidr }, { scan }, { openStore }] = await Promise.all([
+        import('../core/cidr.js'),
+        import('../app/scan.js'),
+        import('../store/open-store.js'),
+      ]);
       const bad = flags.ownNetwork.filter((c) => parseCidr(c) === null);
       if (bad.length > 0) {
         throw new ConfigError(

@@ -6,6 +6,7 @@ import {
   cleanIPv4End,
   parsePort,
   parsePortAt,
+  plainIPv4Value,
   splitHostPort,
 } from './ip.js';
 
@@ -90,6 +91,32 @@ test('cleanIPv4End accepts exactly the dotted quads that are their own canonical
       assert.equal(canonicalIPv4(quad), quad, text);
       assert.ok(!/^\d/.test(text.slice(end)), text);
     }
+  }
+});
+
+test('plainIPv4Value gives the number of exactly the canonical dotted quads', () => {
+  const alphabet = ['0', '1', '2', '5', '9', '.', 'x'];
+  let seed = 5;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const tokens = ['1.2.3.4', '255.255.255.255', '0.0.0.0', '10.0.0.01', '256.1.1.1', '203.0.113.9'];
+  for (let k = 0; k < 20000; k++) {
+    let t = '';
+    const len = 1 + next(16);
+    for (let i = 0; i < len; i++) t += alphabet[next(alphabet.length)];
+    tokens.push(t);
+  }
+  for (const token of tokens) {
+    const text = `from ${token} 7`;
+    const v = plainIPv4Value(text, 5, 5 + token.length);
+    if (canonicalIPv4(token) !== token) {
+      assert.equal(v, -1, token);
+      continue;
+    }
+    const [a, b, c, d] = token.split('.').map(Number) as [number, number, number, number];
+    assert.equal(v, ((a * 256 + b) * 256 + c) * 256 + d, token);
   }
 });
 

@@ -67,12 +67,12 @@ export interface Vocabulary {
 export class ActivityTally {
   /** Events, counting repeated messages by their count. */
   events = 0;
-  /** Epoch ms of the first and last timed event (infinite when none had a time). */
+  /**
+   * Epoch ms of the first and last event (infinite before the first). A line without a time
+   * is dated by the engine's clock: the latest time of the lines read before it.
+   */
   firstAt = Number.POSITIVE_INFINITY;
   lastAt = Number.NEGATIVE_INFINITY;
-  /** Engine clock at the first and last event, for activity whose lines carry no time. */
-  firstTouch = Number.POSITIVE_INFINITY;
-  lastTouch = Number.NEGATIVE_INFINITY;
   /** Event kinds seen (KIND_BIT mask). */
   kinds = 0;
   /** True when a name could not be numbered (the engine's table was full). */
@@ -99,14 +99,9 @@ export class ActivityTally {
    */
   add(ev: Event, clock: number, target: number, service: number, user: number): void {
     this.events += ev.count;
-    const at = ev.at;
-    if (at !== null) {
-      if (at < this.firstAt) this.firstAt = at;
-      if (at > this.lastAt) this.lastAt = at;
-    }
-    const touch = at ?? clock;
-    if (touch < this.firstTouch) this.firstTouch = touch;
-    if (touch > this.lastTouch) this.lastTouch = touch;
+    const at = ev.at ?? clock;
+    if (at < this.firstAt) this.firstAt = at;
+    if (at > this.lastAt) this.lastAt = at;
     this.kinds |= KIND_BIT[ev.kind];
     const port = ev.dstPort;
     if (port !== null && port !== this.port) {
@@ -133,14 +128,14 @@ export class ActivityTally {
     } else if (user === UNNAMED) this.unlisted = true;
   }
 
-  /** First instant of the activity: of a timed event if any, else the engine clock. */
+  /** First instant of the activity. */
   get first(): number {
-    return Number.isFinite(this.firstAt) ? this.firstAt : this.firstTouch;
+    return this.firstAt;
   }
 
-  /** Last instant of the activity: of a timed event if any, else the engine clock. */
+  /** Last instant of the activity. */
   get last(): number {
-    return Number.isFinite(this.lastAt) ? this.lastAt : this.lastTouch;
+    return this.lastAt;
   }
 
   /** Distinct destination ports, in first-seen order. */

@@ -32,7 +32,7 @@ export const detectConfigSchema = z
     /** A source quiet this long ends its incident; activity after that starts a new one. */
     incidentGap: duration.prefault('24h'),
     /** Sources tracked at once; the least recently seen is evicted beyond this (memory bound). */
-    maxSources: count.default(100_000),
+    maxSources: count.default(50_000),
     /** Evidence lines kept per incident (the first ones and the last ones). */
     evidenceLines: count.default(10),
     probe: z

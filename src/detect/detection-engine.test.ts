@@ -89,6 +89,14 @@ describe('event time, never the wall clock', () => {
     const b = whole.finish();
     assert.deepEqual(a, b);
     assert.ok(a.length > 7, 'the gap split the sources into several stories');
+    // end() and drain(max) a few at a time give the same as finish().
+    const batched = new DetectionEngine(config({ incidentGap: '30m' }));
+    for (const e of events) batched.observe(e);
+    batched.end();
+    const c: IncidentDraft[] = [];
+    for (let batch = batched.drain(3); batch.length > 0; batch = batched.drain(3)) c.push(...batch);
+    assert.deepEqual(c, b);
+    assert.equal(batched.draining, false);
   });
 
   test('a line without a time is counted, dated by the engine clock, and moves no window', () => {
@@ -215,6 +223,24 @@ describe('one attacker, one story', () => {
     const [bf] = engine.finish();
     assert.equal(bf!.kind, 'brute-force');
     assert.equal(bf!.events, 5);
+  });
+
+  test('a probe reaches severity 2 with probe.reportAfter attempts within probe.window', () => {
+    const engine = new DetectionEngine(config());
+    // 12 attempts 20 minutes apart: never 10 within an hour.
+    for (let i = 0; i < 12; i++)
+      engine.observe(drop('198.51.100.21', T0 + i * 1_200_000, '192.0.2.10', 22));
+    // 12 attempts a minute apart.
+    for (let i = 0; i < 12; i++)
+      engine.observe(drop('198.51.100.22', T0 + i * 60_000, '192.0.2.10', 22));
+    const drafts = engine.finish().sort((a, b) => (a.src! < b.src! ? -1 : 1));
+    assert.deepEqual(
+      drafts.map((d) => [d.src, d.kind, d.events, d.severity]),
+      [
+        ['198.51.100.21', 'probe', 12, 1],
+        ['198.51.100.22', 'probe', 12, 2],
+      ],
+    );
   });
 
   test('a disabled detector leaves its events to the probe', () => {

@@ -1,5 +1,5 @@
 import { detach } from '../core/detach.js';
-import type { Event } from '../core/event.js';
+import type { Event, EventDetail, EventKind } from '../core/event.js';
 import type { IncidentKind } from '../core/incident.js';
 import { ActivityTally, NONE, serviceOf, targetOf, type Vocabulary } from './activity-tally.js';
 import { NAME_KEY_BASE, ScanWindows } from './attempt-window.js';
@@ -7,7 +7,7 @@ import { BruteForceDetector } from './brute-force-detector.js';
 import type { DetectConfig } from './detect-config.js';
 import { GROUP_BIT, type Detector, type EventGroup, type Step } from './detector.js';
 import { DosDetector } from './dos-detector.js';
-import { EvidenceSample } from './evidence-sample.js';
+import { EvidenceSample, keepText } from './evidence-sample.js';
 import { ExploitDetector } from './exploit-detector.js';
 import type { IncidentDraft } from './incident-draft.js';
 import { composeIncidents, type ComposerParts } from './incident-composer.js';
@@ -100,6 +100,88 @@ export function ipv4Key(addr: string): number | null {
   return dots === 3 ? (value << 8) | octet : null;
 }
 
+/** The dotted quad of an IPv4 address given as ipv4Key's integer. */
+function ipv4Text(v: number): string {
+  return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/**
+ * A source's only event so far, copied so that it shares no memory with the read buffer (the
+ * line text cut and detached, every string detached, of the detail only what detectors read),
+ * in one object; an IPv4 source is kept as its integer. `event()` rebuilds the event.
+ */
+class Sighting {
+  readonly at: number;
+  readonly kind: EventKind;
+  readonly v4: number | null;
+  readonly src: string | null;
+  readonly srcHost: string | null;
+  readonly dst: string | null;
+  readonly dstPort: number | null;
+  readonly proto: string | null;
+  readonly service: string | null;
+  readonly user: string | null;
+  readonly host: string | null;
+  readonly signature: string | null;
+  readonly icmpType: number;
+  readonly priority: number;
+  readonly family: string;
+  readonly source: string;
+  readonly line: number;
+  readonly text: string;
+
+  constructor(ev: Event, v4: number | null) {
+    const keep = (s: string | null): string | null => (s === null ? null : detach(s));
+    this.at = ev.at!;
+    this.kind = ev.kind;
+    this.v4 = v4;
+    this.src = v4 === null ? keep(ev.src) : null;
+    this.srcHost = keep(ev.srcHost);
+    this.dst = keep(ev.dst);
+    this.dstPort = ev.dstPort;
+    this.proto = keep(ev.proto);
+    this.service = keep(ev.service);
+    this.user = keep(ev.user);
+    this.host = keep(ev.host);
+    this.signature = keep(ev.signature);
+    this.icmpType = ev.detail?.icmpType ?? -1;
+    this.priority = ev.detail?.priority ?? -1;
+    this.family = ev.family;
+    this.source = ev.ref.source;
+    this.line = ev.ref.line;
+    this.text = keepText(ev.ref.text);
+  }
+
+  /** The event (srcPort, program and the rest of the detail are not kept: no detector reads them). */
+  event(): Event {
+    let detail: EventDetail | null = null;
+    if (this.icmpType >= 0 || this.priority >= 0) {
+      detail = {};
+      if (this.icmpType >= 0) detail.icmpType = this.icmpType;
+      if (this.priority >= 0) detail.priority = this.priority;
+    }
+    return {
+      at: this.at,
+      kind: this.kind,
+      src: this.v4 !== null ? ipv4Text(this.v4) : this.src,
+      srcHost: this.srcHost,
+      srcPort: null,
+      dst: this.dst,
+      dstPort: this.dstPort,
+      proto: this.proto,
+      service: this.service,
+      user: this.user,
+      program: null,
+      host: this.host,
+      signature: this.signature,
+      count: 1,
+      detail,
+      family: this.family,
+      ref: { source: this.source, line: this.line, text: this.text },
+    };
+  }
+}
+
 /** The distinct spans the port-scan and sweep detectors ask about, shortest first. */
 function windowSpans(config: DetectConfig): number[] {
   const spans = new Set<number>();
@@ -119,10 +201,12 @@ function windowSpans(config: DetectConfig): number[] {
 /**
  * Runs the detectors over an event stream in event-time order. One track per source (the
  * address, or `host:NAME` when a log gave only a name) holds every detector's state; a source
+ * seen only once is kept as a compact copy of its event until a second one arrives. A source
  * quiet for `incidentGap` of event time closes its track and its incidents become available
- * from `drain()`. At most `maxSources` tracks are held: beyond that the least recently seen is
- * evicted (emitting its incidents if it crossed a threshold, dropped otherwise). Time comes
+ * from `drain()`. At most `maxSources` sources are held: beyond that the least recently seen
+ * is evicted (its incidents emitted if it crossed a threshold, dropped otherwise). Time comes
  * only from the events, never from the wall clock, so a replay gives the same incidents.
+ * docs/detection.md describes the detectors, the policy, and what eviction costs.
  */
 export class DetectionEngine {
   /**
@@ -140,13 +224,34 @@ export class DetectionEngine {
   private oldest: SourceTrack | null = null;
   private newest: SourceTrack | null = null;
   private readonly slack: number;
+  /**
+   * Sources seen once, as a detached copy of their event, in the order they were seen (a Map
+   * keeps insertion order). Most sources of a spoofed flood are never seen again: this costs a
+   * third of a full track. A second event makes a full track, fed both events in order, so
+   * detection is the same. Only when one event can cross no threshold (see `probationOn`).
+   */
+  private readonly probation = new Map<number | string, Sighting>();
+  private readonly probationOn: boolean;
+  /**
+   * The order of `probation`: ids and events in the order seen, from `queueHead` on. An entry
+   * whose id no longer maps to its event (promoted, closed) is skipped when it reaches the
+   * head. (Iterating a Map from the front after deleting there walks over the holes.)
+   */
+  private queueIds: (number | string)[] = [];
+  private queueEvents: (Sighting | null)[] = [];
+  private queueHead = 0;
   /** Target and service names, numbered once (per-source state holds the ids). */
   private readonly vocabulary: Vocabulary = {
     targets: new NameTable(TARGETS_CAP),
     services: new NameTable(SERVICES_CAP),
     users: new NameTable(USERS_CAP),
   };
-  private readonly pending: IncidentDraft[] = [];
+  /**
+   * Closed stories waiting for `drain()`, composed into drafts only there (so that the caller
+   * can take a million closed sources a batch at a time). From `pendingHead` on.
+   */
+  private pending: (SourceTrack | Sighting | null)[] = [];
+  private pendingHead = 0;
   private readonly byGroup: readonly (readonly Detector[])[];
   private readonly parts: ComposerParts;
   /** Spans of the attempt windows, shortest first. */
@@ -195,6 +300,13 @@ export class DetectionEngine {
       portCounts: spans.map(() => 0),
     };
     this.windowsOn = config.portScan.enabled || config.sweep.enabled || config.dos.enabled;
+    this.probationOn =
+      config.probe.reportAfter > 1 &&
+      config.portScan.ports > 1 &&
+      config.portScan.slowPorts > 1 &&
+      config.sweep.targets > 1 &&
+      config.sweep.slowTargets > 1 &&
+      config.dos.events > 1;
     const probe = config.probe.enabled ? new ProbeDetector(config) : null;
     const brute = config.bruteForce.enabled ? new BruteForceDetector(config) : null;
     const detectors: Detector[] = [];
@@ -226,9 +338,9 @@ export class DetectionEngine {
     this.parts = { detectors, probe, brute, evidenceLines: this.lines };
   }
 
-  /** Number of sources tracked now (for the benchmark and memory checks). */
+  /** Number of sources tracked now, seen once or more (for the benchmark and memory checks). */
   get trackCount(): number {
-    return this.byV4.size + this.byKey.size;
+    return this.byV4.size + this.byKey.size + this.probation.size;
   }
 
   /**
@@ -271,7 +383,43 @@ export class DetectionEngine {
         track.placedAt = touch;
       }
     }
-    if (track === undefined) track = this.open(key, v4, ev, touch);
+    if (track === undefined && this.probationOn) {
+      const id = v4 ?? key;
+      const sighting = this.probation.get(id);
+      if (sighting !== undefined) {
+        // A second event: the source gets a full track, fed its first event, then this one.
+        this.probation.delete(id);
+        if (touch - sighting.at > this.gap) this.closeFirst(sighting);
+        else {
+          const first = sighting.event();
+          track = this.open(key, v4, first, sighting.at, false);
+          this.feed(track, first, this.groupOf(first));
+        }
+      }
+      if (
+        track === undefined &&
+        at !== null &&
+        ev.count === 1 &&
+        (group === REFUSED || group === TRAFFIC)
+      ) {
+        if (this.trackCount >= this.maxSources) this.evictOldest();
+        const settled = new Sighting(ev, v4);
+        this.probation.set(id, settled);
+        this.queueIds.push(id);
+        this.queueEvents.push(settled);
+        this.oldestFirst();
+        stats.tracks++;
+        return;
+      }
+    }
+    if (track === undefined) track = this.open(key, v4, ev, touch, true);
+    this.feed(track, ev, group);
+  }
+
+  /** Updates a track and runs the detectors of the event's group. */
+  private feed(track: SourceTrack, ev: Event, group: number): void {
+    const at = ev.at;
+    const touch = at ?? this.clock;
     if (touch > track.touchedAt) track.touchedAt = touch;
     track.events += ev.count;
     if (track.srcHost === null && ev.srcHost !== null) track.srcHost = detach(ev.srcHost);
@@ -323,23 +471,73 @@ export class DetectionEngine {
     for (let i = 0; i < detectors.length; i++) detectors[i]!.observe(track, ev, step);
   }
 
-  /** Incidents of the tracks closed so far (sources quiet for `incidentGap`, evictions). */
-  drain(): IncidentDraft[] {
-    return this.pending.splice(0, this.pending.length);
+  /**
+   * Incidents of the stories closed so far (sources quiet for `incidentGap`, evictions,
+   * `end()`), in the order they closed: those of at most `max` sources (all by default).
+   */
+  drain(max = Number.POSITIVE_INFINITY): IncidentDraft[] {
+    const out: IncidentDraft[] = [];
+    const pending = this.pending;
+    let head = this.pendingHead;
+    for (let n = 0; head < pending.length && n < max; n++) {
+      const item = pending[head]!;
+      pending[head++] = null;
+      const track = item instanceof Sighting ? this.materialize(item) : item;
+      const drafts = composeIncidents(track, this.parts);
+      this.stats.incidents += drafts.length;
+      for (const d of drafts) out.push(d);
+    }
+    if (head === pending.length) {
+      this.pending = [];
+      head = 0;
+    }
+    this.pendingHead = head;
+    return out;
+  }
+
+  /** True when closed stories wait for `drain()`. */
+  get draining(): boolean {
+    return this.pendingHead < this.pending.length;
   }
 
   /** Closes every track (end of input) and returns every incident not drained yet. */
   finish(): IncidentDraft[] {
-    while (this.oldest !== null) this.close(this.oldest);
+    this.end();
     return this.drain();
+  }
+
+  /**
+   * Closes every track (end of input), least recently seen first, without composing their
+   * incidents: take them with `drain(max)` a batch at a time (`finish()` takes them all).
+   */
+  end(): void {
+    const firsts: Sighting[] = [];
+    for (let first = this.oldestFirst(); first !== null; first = this.oldestFirst()) {
+      this.dropOldestFirst();
+      firsts.push(first);
+    }
+    let i = 0;
+    while (this.oldest !== null || i < firsts.length) {
+      const first = firsts[i];
+      if (first !== undefined && (this.oldest === null || first.at < this.oldest.placedAt)) {
+        this.closeFirst(first);
+        i++;
+      } else this.close(this.oldest!);
+    }
   }
 
   /** The state of a source (an address, or a host name the logs gave instead), or null. */
   view(src: string): SourceView | null {
     const v4 = ipv4Key(src);
-    const track =
+    let track =
       v4 !== null ? this.byV4.get(v4) : (this.byKey.get(src) ?? this.byKey.get(`host:${src}`));
-    if (track === undefined) return null;
+    if (track === undefined) {
+      const first =
+        this.probation.get(v4 ?? src) ??
+        (v4 === null ? this.probation.get(`host:${src}`) : undefined);
+      if (first === undefined) return null;
+      track = this.materialize(first);
+    }
     const crossed: IncidentKind[] = [];
     if (track.exploit !== null) crossed.push('exploit');
     if (track.dos?.rule) crossed.push('dos');
@@ -403,21 +601,78 @@ export class DetectionEngine {
     step.portKey = port;
   }
 
-  private open(key: string, v4: number | null, ev: Event, touch: number): SourceTrack {
+  private open(
+    key: string,
+    v4: number | null,
+    ev: Event,
+    touch: number,
+    counted: boolean,
+  ): SourceTrack {
     if (this.trackCount >= this.maxSources) this.evictOldest();
-    const kept = detach(key);
-    const src = ev.src === null ? null : kept;
-    const host = ev.srcHost === null ? null : detach(ev.srcHost);
-    const track = new SourceTrack(kept, v4, src, host, touch, this.vocabulary);
+    const track = this.newTrack(key, v4, ev, touch);
     if (v4 !== null) this.byV4.set(v4, track);
-    else this.byKey.set(kept, track);
+    else this.byKey.set(track.key, track);
     this.append(track);
-    this.stats.tracks++;
+    if (counted) this.stats.tracks++;
     return track;
   }
 
+  private newTrack(key: string, v4: number | null, ev: Event, touch: number): SourceTrack {
+    const kept = detach(key);
+    const src = ev.src === null ? null : kept;
+    const host = ev.srcHost === null ? null : detach(ev.srcHost);
+    return new SourceTrack(kept, v4, src, host, touch, this.vocabulary);
+  }
+
+  /** A full track of a source seen once, outside the maps (to close it or to view it). */
+  private materialize(sighting: Sighting): SourceTrack {
+    const first = sighting.event();
+    const key = first.src ?? `host:${first.srcHost}`;
+    const track = this.newTrack(key, sighting.v4, first, sighting.at);
+    this.feed(track, first, this.groupOf(first));
+    return track;
+  }
+
+  /** Closes the story of a source seen once. */
+  private closeFirst(first: Sighting): void {
+    this.stats.closed++;
+    this.pending.push(first);
+  }
+
+  /** The oldest single sighting still waiting (skipping stale queue entries), or null. */
+  private oldestFirst(): Sighting | null {
+    const ids = this.queueIds;
+    const events = this.queueEvents;
+    let head = this.queueHead;
+    // Slots behind the head are cleared so that the queue holds no dead sighting.
+    while (head < ids.length && this.probation.get(ids[head]!) !== events[head]) {
+      events[head++] = null;
+    }
+    if (head > 4096 && head * 2 > ids.length) {
+      this.queueIds = ids.slice(head);
+      this.queueEvents = events.slice(head);
+      head = 0;
+    }
+    this.queueHead = head;
+    return head < this.queueEvents.length ? this.queueEvents[head]! : null;
+  }
+
+  /** Removes the oldest single sighting (the one `oldestFirst` returned). */
+  private dropOldestFirst(): void {
+    this.probation.delete(this.queueIds[this.queueHead]!);
+    this.queueEvents[this.queueHead++] = null;
+  }
+
+  /** Evicts the least recently seen source: a single sighting or a full track. */
   private evictOldest(): void {
     const track = this.oldest;
+    const first = this.oldestFirst();
+    if (first !== null && (track === null || first.at <= track.placedAt)) {
+      this.dropOldestFirst();
+      this.stats.evicted++;
+      this.stats.dropped++;
+      return;
+    }
     if (track === null) return;
     this.stats.evicted++;
     if (track.notable) {
@@ -435,6 +690,11 @@ export class DetectionEngine {
   private closeQuiet(): void {
     this.nextSweep = this.clock + this.sweepStep;
     const cutoff = this.clock - this.gap;
+    for (let first = this.oldestFirst(); first !== null && first.at < cutoff;) {
+      this.dropOldestFirst();
+      this.closeFirst(first);
+      first = this.oldestFirst();
+    }
     let track = this.oldest;
     while (track !== null && track.placedAt < cutoff) {
       const next = track.newer;
@@ -468,8 +728,10 @@ export class DetectionEngine {
   private close(track: SourceTrack): void {
     this.remove(track);
     this.stats.closed++;
-    const drafts = composeIncidents(track, this.parts);
-    this.stats.incidents += drafts.length;
-    for (const d of drafts) this.pending.push(d);
+    this.emit(track);
+  }
+
+  private emit(track: SourceTrack): void {
+    this.pending.push(track);
   }
 }

@@ -103,9 +103,22 @@ export class DosDetector implements Detector {
   observe(track: SourceTrack, ev: Event, step: Step): void {
     const kind = ev.kind;
     const traffic = kind === 'connection' || kind === 'http-request';
-    const st = (track.dos ??= newState());
     const t = step.t;
     const n = ev.count;
+    let st = track.dos;
+    if (st === null) {
+      // A source's first refused attempt is in its tally already: a spoofed flood's million
+      // one-packet sources need no DoS state. The second one seeds the window with the first.
+      const refused = track.refused;
+      if (!traffic && kind !== 'rate-limited' && refused !== null) {
+        if (refused.events === n) return;
+        st = track.dos = newState();
+        if (t !== null) {
+          st.kinds |= refused.kinds;
+          (st.window = new RateWindow(this.cfg.window)).add(refused.firstAt, refused.events - n);
+        }
+      } else st = track.dos = newState();
+    }
     if (traffic) {
       st.trafficEvents += n;
       const at = t ?? track.touchedAt;

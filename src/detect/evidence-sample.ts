@@ -102,7 +102,7 @@ function publicEvidence(k: Kept): Evidence {
  * missing).
  */
 export class EvidenceSample {
-  private readonly head: Kept[] = [];
+  private head: Kept[] | null = null;
   private tail: Kept[] | null = null;
   private tailNext = 0;
   private firsts: Kept[] | null = null;
@@ -121,13 +121,14 @@ export class EvidenceSample {
     if ((this.groups & group) === 0) {
       this.groups |= group;
       first = kept(ev, group);
-      (this.firsts ??= []).push(first);
+      if (this.firsts === null) this.firsts = [first];
+      else this.firsts.push(first);
       if (!full) return;
     } else if (!full) return;
     const n = ++this.seen;
     const headSize = (this.lines + 1) >> 1;
     if (n <= headSize) {
-      this.head.push(first ?? kept(ev, group));
+      (this.head ??= new Array<Kept>()).push(first ?? kept(ev, group));
       return;
     }
     const tailSize = this.lines - headSize;
@@ -145,7 +146,11 @@ export class EvidenceSample {
 
   /** Keeps the line of the event that crossed a threshold. */
   mark(ev: Event, group: number): void {
-    const marks = (this.marks ??= []);
+    const marks = this.marks;
+    if (marks === null) {
+      this.marks = [kept(ev, group)];
+      return;
+    }
     if (marks.length >= MAX_MARKS) return;
     for (const m of marks) if (m.line === ev.ref.line && m.source === ev.ref.source) return;
     marks.push(kept(ev, group));

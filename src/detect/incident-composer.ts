@@ -106,13 +106,11 @@ export function composeIncidents(track: SourceTrack, parts: ComposerParts): Inci
       found.set(first.kind, { ...first, details: [...first.details, `also ${note}`] });
     } else if (parts.probe !== null) {
       const probe = found.get('probe');
-      const tallies = [...(probe?.tallies ?? []), track.auth!];
-      const events = tallies.reduce((n, t) => n + t.events, 0);
       found.set('probe', {
         kind: 'probe',
-        tallies,
+        tallies: [...(probe?.tallies ?? []), track.auth!],
         details: [...(probe?.details ?? []), note],
-        ...parts.probe.severity(events),
+        ...parts.probe.severity(track),
       });
     }
   }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../core/duration.js';
 import type { Incident } from '../core/incident.js';
 import { LIST_CAPS } from './activity-tally.js';
 import type { DetectConfig } from './detect-config.js';
@@ -28,9 +29,12 @@ export function totalsSeverity(
 ): { severity: number; why: string } {
   switch (kind) {
     case 'probe':
-      return f.events >= cfg.probe.reportAfter
-        ? { severity: 2, why: `at least ${cfg.probe.reportAfter} attempts (probe.reportAfter)` }
-        : { severity: 1, why: `fewer than ${cfg.probe.reportAfter} attempts (probe.reportAfter)` };
+      // Whether reportAfter attempts fell within probe.window is not in the totals: the
+      // severity of either incident (the maximum is kept) says it.
+      return {
+        severity: 1,
+        why: `fewer than ${cfg.probe.reportAfter} within ${formatDuration(cfg.probe.window)} (probe.reportAfter, probe.window)`,
+      };
     case 'port-scan': {
       const s = portScanSeverity(f.ports.length);
       return { severity: s.severity, why: s.severityWhy };

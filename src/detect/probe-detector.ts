@@ -1,17 +1,30 @@
 import { detach } from '../core/detach.js';
+import { formatDuration } from '../core/duration.js';
 import type { Event, EventKind } from '../core/event.js';
 import { KIND_BIT, type ActivityTally } from './activity-tally.js';
 import type { DetectConfig } from './detect-config.js';
 import type { Detector, EventGroup, Finding, Step } from './detector.js';
+import { RateWindow } from './rate-window.js';
 import { counted, listed, serviceLabel, shortText, timeSpan } from './incident-text.js';
 import type { SourceTrack } from './source-track.js';
 
 /** IDS signatures below the exploit priority kept per source (as probe evidence). */
 const IDS_SIGNATURES = 8;
 
-/** What the probe detector keeps beyond the refused tally: low-priority IDS signatures. */
+/** What the probe detector keeps beyond the refused tally. */
 export interface ProbeState {
-  readonly ids: Map<string, { count: number; priority: number | null }>;
+  /** Low-priority IDS signatures seen (probe evidence). */
+  ids: Map<string, { count: number; priority: number | null }> | null;
+  /** Attempts within `probe.window` (dropped once `reportAfter` is reached). */
+  window: RateWindow | null;
+  /** The most attempts seen within the window (stops growing at `reportAfter`). */
+  peak: number;
+  /** When `reportAfter` was reached. */
+  at: number;
+}
+
+function newProbeState(): ProbeState {
+  return { ids: null, window: null, peak: 0, at: 0 };
 }
 
 const NOUNS: readonly [EventKind, string, string][] = [
@@ -60,15 +73,43 @@ export class ProbeDetector implements Detector {
   readonly kind = 'probe';
   readonly groups: readonly EventGroup[] = ['refused'];
   private readonly reportAfter: number;
+  private readonly window: number;
 
   constructor(config: DetectConfig) {
     this.reportAfter = config.probe.reportAfter;
+    this.window = config.probe.window;
   }
 
-  observe(track: SourceTrack, ev: Event, _step: Step): void {
-    if (!track.notable && track.refused!.events >= this.reportAfter) track.notable = true;
+  observe(track: SourceTrack, ev: Event, step: Step): void {
+    const st = track.probe;
+    if (st === null) {
+      // Most sources are turned away once or twice: state only from the second attempt.
+      if (
+        ev.kind !== 'ids-alert' &&
+        track.refused!.events === ev.count &&
+        this.reportAfter > ev.count
+      ) {
+        return;
+      }
+      track.probe = newProbeState();
+      if (step.t !== null) {
+        const before = track.refused!.events - ev.count;
+        if (before > 0) track.probe.window = this.seed(track.refused!.firstAt, before);
+      }
+    }
+    const probe = track.probe!;
+    const t = step.t;
+    if (t !== null && probe.peak < this.reportAfter) {
+      const c = (probe.window ??= new RateWindow(this.window)).add(t, ev.count);
+      if (c > probe.peak) probe.peak = c;
+      if (c >= this.reportAfter) {
+        probe.at = t;
+        probe.window = null;
+        track.notable = true;
+      }
+    }
     if (ev.kind !== 'ids-alert') return;
-    const ids = (track.probe ??= { ids: new Map() }).ids;
+    const ids = (probe.ids ??= new Map());
     const sig = ev.signature ?? 'alert without signature';
     const hit = ids.get(sig);
     if (hit !== undefined) hit.count += ev.count;
@@ -87,13 +128,20 @@ export class ProbeDetector implements Detector {
       const p = priority === null ? 'no priority' : `priority ${priority}`;
       details.push(`IDS: ${shortText(sig, 80)} (${p})${count > 1 ? ` (${count} times)` : ''}`);
     }
-    return { kind: 'probe', tallies: [tally], details, ...this.severity(tally.events) };
+    return { kind: 'probe', tallies: [tally], details, ...this.severity(track) };
   }
 
-  /** Severity of a probe of `events` attempts. */
-  severity(events: number): { severity: number; severityWhy: string } {
-    return events >= this.reportAfter
-      ? { severity: 2, severityWhy: `at least ${this.reportAfter} attempts (probe.reportAfter)` }
-      : { severity: 1, severityWhy: `fewer than ${this.reportAfter} attempts (probe.reportAfter)` };
+  /** Severity of a source's probe: 2 once `reportAfter` attempts fell within `window`. */
+  severity(track: SourceTrack): { severity: number; severityWhy: string } {
+    const rule = `${this.reportAfter} within ${formatDuration(this.window)} (probe.reportAfter, probe.window)`;
+    return (track.probe?.peak ?? 0) >= this.reportAfter
+      ? { severity: 2, severityWhy: `at least ${rule}` }
+      : { severity: 1, severityWhy: `fewer than ${rule}` };
+  }
+
+  private seed(at: number, n: number): RateWindow {
+    const w = new RateWindow(this.window);
+    w.add(at, n);
+    return w;
   }
 }

@@ -71,11 +71,11 @@ describe('probes', () => {
   test('a few attempts elsewhere are noted, not reported', () => {
     assert.deepEqual(verdict(draft('probe', { events: 4, ports: [22], services: ['ssh'] })), [
       false,
-      '4 attempts, fewer than 10 (probe.reportAfter): noted, not reported',
+      '4 attempts, never 10 within 60 min (probe.reportAfter): noted, not reported',
     ]);
   });
 
-  test('from probe.reportAfter attempts on a port that is not innocuous, a probe is reported', () => {
+  test('a probe that reached probe.reportAfter within probe.window (severity 2) is reported', () => {
     const d = draft('probe', {
       events: 12,
       severity: 2,
@@ -84,18 +84,21 @@ describe('probes', () => {
     });
     assert.deepEqual(verdict(d), [
       true,
-      '12 attempts, at least 10 (probe.reportAfter), not only on usually innocent ports: reported',
+      '12 attempts, at least 10 within 60 min (probe.reportAfter), not only on usually innocent ports: reported',
     ]);
   });
 
-  test('probe.reportAfter comes from the detector settings', () => {
+  test('the verdict names the detector settings', () => {
     const p = buildPolicy(
       policyConfigSchema.parse({}),
       [],
-      detectConfigSchema.parse({ probe: { reportAfter: 3 } }),
+      detectConfigSchema.parse({ probe: { reportAfter: 3, window: '10m' } }),
     );
     const d = draft('probe', { events: 3, severity: 2, ports: [22], services: ['ssh'] });
-    assert.equal(verdict(d, p)[0], true);
+    assert.deepEqual(verdict(d, p), [
+      true,
+      '3 attempts, at least 3 within 10 min (probe.reportAfter), not only on usually innocent ports: reported',
+    ]);
   });
 
   test('the innocuous lists are settings', () => {

@@ -1,4 +1,5 @@
 import { addressBytes, CidrSet, parseCidr } from '../core/cidr.js';
+import { formatDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 import type { Incident, IncidentKind } from '../core/incident.js';
 import { SPECIAL_BLOCKS } from '../core/special-blocks.js';
@@ -79,6 +80,7 @@ export function buildPolicy(
   const innocuousPorts = new Set(config.innocuousPorts);
   const innocuousServices = new Set(config.innocuousServices);
   const reportAfter = detect.probe.reportAfter;
+  const probeRule = `${reportAfter} within ${formatDuration(detect.probe.window)} (probe.reportAfter)`;
 
   /** The usually innocent things a probe touched (`SMTP`), or null if it touched others. */
   const innocent = (d: IncidentDraft): readonly string[] | null => {
@@ -101,8 +103,9 @@ export function buildPolicy(
         labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
       return `${count} ${joined} ${many ? 'attempts' : 'attempt'}: usually innocent`;
     }
-    if (d.events < reportAfter) {
-      return `${counted(d.events, 'attempt', 'attempts')}, fewer than ${reportAfter} (probe.reportAfter): noted, not reported`;
+    // Severity 2 says the probe reached reportAfter attempts within probe.window.
+    if (d.severity < 2) {
+      return `${counted(d.events, 'attempt', 'attempts')}, never ${probeRule}: noted, not reported`;
     }
     return null;
   };
@@ -154,7 +157,7 @@ export function buildPolicy(
       if (d.kind === 'probe') {
         return verdict(
           true,
-          `${formatCount(d.events)} attempts, at least ${reportAfter} (probe.reportAfter), not only on usually innocent ports: reported`,
+          `${formatCount(d.events)} attempts, at least ${probeRule}, not only on usually innocent ports: reported`,
         );
       }
       return verdict(true, `${KIND_LABELS[d.kind]} from a public address: reported`);

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { decodedChunks } from './byte-source.js';
+import { decodedChunks, fileChunksReused } from './byte-source.js';
 
 async function collect(chunks: Buffer[]): Promise<string> {
   const out: Buffer[] = [];
@@ -32,4 +36,28 @@ test('corrupt gzip data is an error, not a crash', async () => {
   const gz = gzipSync('hello world, this is a log line\n'.repeat(100));
   const broken = Buffer.concat([gz.subarray(0, 20), Buffer.alloc(40, 0xab)]);
   await assert.rejects(collect([broken]));
+});
+
+test('a file read into a reused buffer gives its bytes, plain, from an offset, or gzipped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reportable-bytes-'));
+  try {
+    // Incompressible, so that the gzip file spans several reads: the buffer is reused while
+    // zlib still works on earlier bytes.
+    const data = randomBytes(1_500_000);
+    const plain = join(dir, 'plain');
+    const gz = join(dir, 'plain.gz');
+    writeFileSync(plain, data);
+    writeFileSync(gz, gzipSync(data));
+    const read = async (chunks: AsyncIterable<Buffer>): Promise<Buffer> => {
+      const out: Buffer[] = [];
+      for await (const c of chunks) out.push(Buffer.from(c));
+      return Buffer.concat(out);
+    };
+    assert.ok((await read(fileChunksReused(plain))).equals(data));
+    assert.ok((await read(fileChunksReused(plain, 700_001))).equals(data.subarray(700_001)));
+    assert.ok((await read(decodedChunks(fileChunksReused(gz)))).equals(data));
+    assert.ok((await read(decodedChunks(fileChunksReused(plain)))).equals(data));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

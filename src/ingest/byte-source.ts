@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 
 /** Chunk size for file reads: large enough that per-chunk costs vanish, small enough to stay flat. */
@@ -23,7 +24,8 @@ export async function* decodedChunks(input: AsyncIterable<Buffer>): AsyncGenerat
       if (head.length > 0) yield head;
       return;
     }
-    head = head.length === 0 ? r.value : Buffer.concat([head, r.value]);
+    // A copy: the source may reuse its buffer for the next read (see fileChunksReused).
+    head = head.length === 0 ? Buffer.from(r.value) : Buffer.concat([head, r.value]);
   }
   if (!isGzip(head)) {
     yield head;
@@ -40,7 +42,8 @@ export async function* decodedChunks(input: AsyncIterable<Buffer>): AsyncGenerat
       for (;;) {
         const r = await it.next();
         if (r.done) break;
-        if (!gunzip.write(r.value)) await once(gunzip, 'drain');
+        // A copy: zlib reads it later, while the source may reuse its buffer for the next read.
+        if (!gunzip.write(Buffer.from(r.value))) await once(gunzip, 'drain');
       }
       gunzip.end();
     } catch (err) {
@@ -60,4 +63,28 @@ export async function* decodedChunks(input: AsyncIterable<Buffer>): AsyncGenerat
 /** The decoded bytes of a file (gzip recognised by content). */
 export function fileChunks(path: string): AsyncGenerator<Buffer> {
   return decodedChunks(createReadStream(path, { highWaterMark: CHUNK }));
+}
+
+/**
+ * The bytes of a file from `start`, read into one buffer reused for every read: a chunk is
+ * valid until the next one is asked for, and a consumer that keeps bytes must copy them (the
+ * line splitter and `decodedChunks` do). A fresh 256 KiB buffer per read, as a read stream
+ * allocates, costs an allocation and fresh pages for every chunk.
+ */
+export async function* fileChunksReused(path: string, start = 0): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    // From the start, reads follow the file position, as a read stream's do: that also works
+    // for a pipe (`<(zcat …)`), where reading at an offset fails.
+    let pos: number | null = start > 0 ? start : null;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      if (bytesRead === 0) return;
+      if (pos !== null) pos += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }

@@ -1,4 +1,5 @@
 import { canonicalAddress, parsePort } from '../core/ip.js';
+import { RecentTexts } from './recent-texts.js';
 
 /** The remote party as a log names it: an address, or a host name when only that is given. */
 export interface Remote {
@@ -132,9 +133,20 @@ export function serviceForPort(port: number | null): string | null {
   return port === null ? null : (SERVICES.get(port) ?? null);
 }
 
+/** Answers of serviceForProgram for the programs of the last lines (a few, on every line). */
+const recentServices = new RecentTexts<string | null>(32);
+
 /** Service names of daemons, keyed by the syslog program. */
 export function serviceForProgram(program: string | null): string | null {
   if (program === null) return null;
+  const hit = recentServices.get(program);
+  if (hit !== undefined) return hit;
+  const service = serviceOf(program);
+  recentServices.set(program, service);
+  return service;
+}
+
+function serviceOf(program: string): string | null {
   const p = program.toLowerCase();
   if (p.includes('ssh') || p === 'dropbear') return 'ssh';
   if (p.includes('ftp')) return 'ftp';

@@ -209,9 +209,10 @@ export class LineParser {
     if (env !== null) {
       trace?.push({ stage: 'envelope', result: describeEnvelope(env) });
       if (env.program === null && env.message.length === 0) return null;
-      const repeated = env.message.startsWith(LAST_REPEATED_TEXT)
-        ? LAST_REPEATED.exec(env.message)
-        : null;
+      const repeated =
+        env.message.charCodeAt(0) === 108 /* l */ && env.message.startsWith(LAST_REPEATED_TEXT)
+          ? LAST_REPEATED.exec(env.message)
+          : null;
       if (repeated !== null && state.last !== null) {
         const prev = state.last;
         const ev: Event = {

@@ -1,7 +1,9 @@
+import { detach } from '../core/detach.js';
 import type { EventDraft } from '../core/event.js';
 import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
 import { indexOfWord, remoteFrom, serviceForProgram } from './extract.js';
 import { programKey } from './line-parser.js';
+import { RecentTexts } from './recent-texts.js';
 import type { Envelope } from './syslog-envelope.js';
 
 const MARK = 'authentication failure; logname=';
@@ -23,6 +25,29 @@ const SELF_REPORTING: ReadonlySet<string> = new Set([
   'imapd',
 ]);
 
+/** What the text before `authentication failure;` says: the module and the PAM service. */
+interface PamPrefix {
+  readonly module: string;
+  readonly service: string | null;
+}
+
+/** Reads a prefix the caller's pattern accepted (`pam_unix(sshd:auth): `, `(pam_unix) `). */
+function readPrefix(prefix: string): PamPrefix {
+  if (prefix.charCodeAt(0) === 40 /* ( */) {
+    return { module: prefix.slice(1, prefix.indexOf(')')), service: null };
+  }
+  const open = prefix.indexOf('(');
+  const colonEnd = prefix.lastIndexOf(':');
+  const module = prefix.slice(0, open > 0 ? open : colonEnd);
+  let service: string | null = null;
+  if (open > 0) {
+    const inner = prefix.slice(open + 1, prefix.lastIndexOf(')'));
+    const colon = inner.indexOf(':');
+    if (colon > 0) service = inner.slice(0, colon);
+  }
+  return { module, service };
+}
+
 /**
  * Picks the `rhost=` of `… tty=T ruser=R rhost=H[  user=U]`. R and U can both hold text the
  * client typed (vsftpd, proftpd and dovecot pass the login name as ruser; some modules log the
@@ -34,7 +59,7 @@ const SELF_REPORTING: ReadonlySet<string> = new Set([
 function parsePam(
   message: string,
   env: Envelope,
-  prefixOk: (prefix: string) => boolean,
+  prefixOf: (message: string, end: number) => PamPrefix | null,
 ): EventDraft | null {
   const program = env.program === null ? null : programKey(env.program);
   let selfReporting = program !== null && SELF_REPORTING.has(program);
@@ -43,20 +68,10 @@ function parsePam(
   let module = 'pam';
   let service: string | null = null;
   if (idx > 0) {
-    const prefix = message.slice(0, idx);
-    if (!prefixOk(prefix)) return null;
-    if (prefix.charCodeAt(0) === 40 /* ( */) {
-      module = prefix.slice(1, prefix.indexOf(')'));
-    } else {
-      const open = prefix.indexOf('(');
-      const colonEnd = prefix.lastIndexOf(':');
-      module = prefix.slice(0, open > 0 ? open : colonEnd);
-      if (open > 0) {
-        const inner = prefix.slice(open + 1, prefix.lastIndexOf(')'));
-        const colon = inner.indexOf(':');
-        if (colon > 0) service = inner.slice(0, colon);
-      }
-    }
+    const prefix = prefixOf(message, idx);
+    if (prefix === null) return null;
+    module = prefix.module;
+    service = prefix.service;
   }
   if (service !== null && SELF_REPORTING.has(service)) selfReporting = true;
   if (env.program !== null && env.program.endsWith('(pam_unix)')) module = 'pam_unix';
@@ -124,13 +139,26 @@ export const pamParser: ParserDefinition = {
   description: 'PAM modules: "authentication failure; … rhost=" in any daemon',
   build(): FamilyParser {
     // `pam_unix(vsftpd:auth): `, `pam_unix: `, `(pam_unix) `, `pam_sss(sshd:auth): `.
-    const prefix = /^(?:\(pam_[a-z0-9_]{1,32}\) |pam_[a-z0-9_]{1,32}(?:\([^()]{0,64}\))?: )$/;
-    const prefixOk = (p: string): boolean => prefix.test(p);
+    const pattern = /^(?:\(pam_[a-z0-9_]{1,32}\) |pam_[a-z0-9_]{1,32}(?:\([^()]{0,64}\))?: )$/;
+    // A log repeats a few prefixes on every line: each is checked and read once (null: refused).
+    const recent = new RecentTexts<PamPrefix | null>(16);
+    const prefixOf = (message: string, end: number): PamPrefix | null => {
+      const hit = recent.get(message, 0, end);
+      if (hit !== undefined) return hit;
+      const prefix = message.slice(0, end);
+      let read: PamPrefix | null = null;
+      if (pattern.test(prefix)) {
+        const p = readPrefix(prefix);
+        read = { module: detach(p.module), service: p.service === null ? null : detach(p.service) };
+      }
+      recent.set(prefix, read);
+      return read;
+    };
     return {
       family: 'pam',
       programs: [],
       triggers: ['rhost='],
-      parseMessage: (message, env) => parsePam(message, env, prefixOk),
+      parseMessage: (message, env) => parsePam(message, env, prefixOf),
     };
   },
 };

@@ -4,7 +4,7 @@ import { detach } from '../core/detach.js';
  * A small direct-mapped cache from short texts to values, for the few tags, hosts and firewall
  * prefixes that a log repeats on every line. The text looked up is a fresh slice of the line
  * each time, so a Map would hash all its characters on every line; here the slot comes from the
- * length and the first and last characters, and a hit costs one character comparison. Bounded:
+ * length and the first and last characters, and a hit costs one string comparison. Bounded:
  * a text that maps to a taken slot replaces its entry (the caller's own lookup then answers).
  */
 export class RecentTexts<V> {
@@ -21,14 +21,11 @@ export class RecentTexts<V> {
 
   /** The value stored for `text.slice(start, end)`, or undefined. */
   get(text: string, start = 0, end = text.length): V | undefined {
-    const len = end - start;
     const slot = this.slot(text, start, end);
     const key = this.keys[slot]!;
-    if (key.length !== len) return undefined;
-    for (let i = 0; i < len; i++) {
-      if (key.charCodeAt(i) !== text.charCodeAt(start + i)) return undefined;
-    }
-    return this.values[slot];
+    if (key.length !== end - start) return undefined;
+    // A slice and a string comparison (a block compare) beat a character loop here.
+    return text.slice(start, end) === key ? this.values[slot] : undefined;
   }
 
   /** Stores a value for a text (kept detached from the line it came from). */

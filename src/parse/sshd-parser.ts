@@ -1,6 +1,6 @@
 import { detach } from '../core/detach.js';
 import type { EventDraft, EventKind } from '../core/event.js';
-import { cleanIPv4End, parsePort, parsePortAt } from '../core/ip.js';
+import { parsePort, parsePortAt, plainIPv4Value } from '../core/ip.js';
 import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
 import { indexOfWord, remoteFrom, type Remote } from './extract.js';
 import { RecentTexts } from './recent-texts.js';
@@ -324,8 +324,13 @@ const MAX_HOSTS = 4096;
 /** A copy of text to be kept in the session map (lines are slices of a large chunk). */
 const keep = (text: string | null): string | null => (text === null ? null : detach(text));
 
+/** The last plain dotted quad remoteToken read, and its number (one entry, always right). */
+let lastV4Text = '';
+let lastV4 = -1;
+
 /** A canonical dotted quad as a 32-bit number, or -1 when the text is not one. */
 function v4Number(text: string): number {
+  if (text === lastV4Text) return lastV4;
   const n = text.length;
   if (n < 7 || n > 15) return -1;
   let value = 0;
@@ -390,6 +395,7 @@ const KNOWN_METHODS: readonly string[] = [
 const FAILED_SIGNATURES = new Map(KNOWN_METHODS.map((m) => [m, `sshd: failed ${m}`]));
 const ACCEPTED_SIGNATURES = new Map(KNOWN_METHODS.map((m) => [m, `sshd: accepted ${m}`]));
 
+const SIG_FAILED_PASSWORD = FAILED_SIGNATURES.get('password')!;
 const SIG_TOO_MANY = 'sshd: too many authentication failures';
 const SIG_MAX_TRIES = 'sshd: max auth tries';
 const SIG_INVALID_USER = 'sshd: invalid user';
@@ -414,8 +420,15 @@ interface Candidate {
 /** The address token at `pos`, up to the next space; a trailing `:` or `,` is tolerated. */
 function remoteToken(s: string, pos: number, end: number): Remote | null {
   if (end <= pos || end - pos > 260) return null;
-  // The usual token, a plain dotted quad, is its own canonical form.
-  if (cleanIPv4End(s, pos) === end) return { src: s.slice(pos, end), srcHost: null };
+  // The usual token, a plain dotted quad, is its own canonical form; its number is kept for
+  // the session (see v4Number), which would otherwise read the address a second time.
+  const v4 = plainIPv4Value(s, pos, end);
+  if (v4 >= 0) {
+    const src = s.slice(pos, end);
+    lastV4Text = src;
+    lastV4 = v4;
+    return { src, srcHost: null };
+  }
   let token = s.slice(pos, end);
   // sshd writes UNKNOWN when the socket was already gone.
   if (token === 'UNKNOWN') return null;
@@ -650,7 +663,7 @@ class SshdParser implements FamilyParser {
     let end = m.length;
     while (end > 0 && m.charCodeAt(end - 1) === 32) end--;
     let preauth = false;
-    if (m.startsWith(' [preauth]', end - 10)) {
+    if (m.charCodeAt(end - 1) === 93 /* ] */ && m.startsWith(' [preauth]', end - 10)) {
       preauth = true;
       end -= 10;
       while (end > 0 && m.charCodeAt(end - 1) === 32) end--;
@@ -865,10 +878,12 @@ class SshdParser implements FamilyParser {
   }
 
   private failed(m: string, env: Envelope): EventDraft | null {
-    const forAt = indexOfWord(m, 'for ', 7);
+    // Nearly always `password`: then ` for ` is right after it (a method has no blank), and the
+    // literal stands for the method (its hash is known, a fresh slice's would be computed).
+    const password = m.startsWith('password for ', 7);
+    const forAt = password ? 15 : indexOfWord(m, 'for ', 7);
     if (forAt < 0) return null;
-    // Nearly always `password`: the literal's hash is known, a fresh slice's would be computed.
-    const method = forAt === 15 && m.startsWith('password', 7) ? 'password' : m.slice(7, forAt);
+    const method = password ? 'password' : m.slice(7, forAt);
     const body = m.slice(forAt + 5);
     const key = this.key(env);
     const known = this.live(key, env);
@@ -876,9 +891,11 @@ class SshdParser implements FamilyParser {
     if (c === null) return null;
     const { user, invalid } = userOf(body.slice(0, c.at));
     const s = this.record(key, env, c.remote, c.port, known ?? null);
-    const signature = FAILED_SIGNATURES.get(method) ?? 'sshd: failed authentication';
+    const signature = password
+      ? SIG_FAILED_PASSWORD
+      : (FAILED_SIGNATURES.get(method) ?? 'sshd: failed authentication');
     if (invalid) return this.failure(s, 'invalid-user', c.remote, c.port, user, signature);
-    if (SOFT_METHODS.has(method)) {
+    if (!password && SOFT_METHODS.has(method)) {
       if (s !== undefined && !s.soft) {
         s.soft = true;
         s.softUser = keep(user);

@@ -21,7 +21,9 @@ export interface Envelope {
 
 /** Per-source memo of the last RFC 3164 timestamp, so a burst within one second costs nothing. */
 export interface TimeMemo {
-  key: string;
+  /** The last stamp's date (`Mmm dd `) and time (`hh:mm:ss[.f]`), as written. */
+  date: string;
+  time: string;
   at: number | null;
   /**
    * The calendar year of the reference instant in the source's zone, worked out on the first
@@ -32,7 +34,7 @@ export interface TimeMemo {
 
 /** A fresh timestamp memo for one source. */
 export function newTimeMemo(): TimeMemo {
-  return { key: '', at: null, refYear: NaN };
+  return { date: '', time: '', at: null, refYear: NaN };
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -101,9 +103,13 @@ function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: Time
     fracEnd = end + 1;
     while (isDigit(line.charCodeAt(fracEnd)) && fracEnd - end < 10) fracEnd++;
   }
-  // A slice and a string comparison: cheaper than startsWith or a character loop here.
-  const key = line.slice(pos, fracEnd);
-  if (key === memo.key) return fracEnd;
+  // Compared as two short slices: V8 copies a slice under 13 characters and compares such
+  // strings inline, where one longer slice is compared in its runtime (about 27 ns against 43 ns
+  // a line, and startsWith is slower still). Equal parts mean an equal stamp: where the date
+  // ends depends only on the stamp's own characters.
+  const date = line.slice(pos, timeStart);
+  const time = line.slice(timeStart, fracEnd);
+  if (time === memo.time && date === memo.date) return fracEnd;
   const mo = monthNumber(line.slice(pos, pos + 3));
   if (mo === 0) return -1;
   const dayText = line.slice(pos + 4, dayEnd).trim();
@@ -114,7 +120,8 @@ function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: Time
   const s = num2(line, timeStart + 6);
   if (!(d >= 1 && h <= 23 && mi <= 59 && s <= 60)) return -1;
   const ms = fracEnd > end ? fractionMs(line.slice(end + 1, fracEnd)) : 0;
-  memo.key = key;
+  memo.date = date;
+  memo.time = time;
   memo.at = inferYearMemo(memo, ctx, mo, d, h, mi, Math.min(s, 59), ms);
   end = fracEnd;
   return end;
