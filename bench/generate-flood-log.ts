@@ -17,11 +17,8 @@
  *
  * Usage: node --import tsx bench/generate-flood-log.ts OUT [LINES] [SEED]
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { mulberry32 } from './generate-secure-log.js';
+import { mulberry32, writeLines } from './generate-secure-log.js';
 
 /** Bump when the output for a given seed changes, so cached benchmark inputs are rebuilt. */
 export const FLOOD_GENERATOR_VERSION = 1;
@@ -125,36 +122,14 @@ class FloodLines {
   }
 }
 
-/** Bytes of text gathered before each write. */
-const CHUNK_CHARS = 1 << 20;
-
-/**
- * Writes a `lines`-line flood to `path` (through a temporary file renamed at the end, so an
- * interrupted run never leaves a truncated file under the final name).
- */
+/** Writes a `lines`-line flood to `path` (see writeLines). */
 export async function generateFloodLog(
   path: string,
   lines: number,
   seed = FLOOD_SEED,
 ): Promise<FloodResult> {
   const gen = new FloodLines(seed);
-  const tmp = `${path}.tmp`;
-  const out = createWriteStream(tmp);
-  const closed = once(out, 'close');
-  let bytes = 0;
-  let buf = '';
-  for (let i = 0; i < lines; i++) {
-    buf += gen.next();
-    if (buf.length >= CHUNK_CHARS) {
-      bytes += Buffer.byteLength(buf);
-      if (!out.write(buf)) await once(out, 'drain');
-      buf = '';
-    }
-  }
-  bytes += Buffer.byteLength(buf);
-  out.end(buf);
-  await closed;
-  await rename(tmp, path);
+  const bytes = await writeLines(path, lines, () => gen.next());
   return {
     lines,
     bytes,

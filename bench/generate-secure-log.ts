@@ -524,22 +524,18 @@ class SecureLogLines {
 const CHUNK_CHARS = 1 << 20;
 
 /**
- * Writes `lines` lines to `path` (through a temporary file renamed at the end, so an interrupted
- * run never leaves a truncated file under the final name).
+ * Writes `lines` lines from `next` to `path` in large pieces, through a temporary file renamed
+ * at the end (an interrupted run never leaves a truncated file under the final name); returns
+ * the bytes written. Shared by the benchmark's generators.
  */
-export async function generateSecureLog(
-  path: string,
-  lines: number,
-  seed = DEFAULT_SEED,
-): Promise<GenerateResult> {
-  const gen = new SecureLogLines(seed);
+export async function writeLines(path: string, lines: number, next: () => string): Promise<number> {
   const tmp = `${path}.tmp`;
   const out = createWriteStream(tmp);
   const closed = once(out, 'close');
   let bytes = 0;
   let buf = '';
   for (let i = 0; i < lines; i++) {
-    buf += gen.next();
+    buf += next();
     if (buf.length >= CHUNK_CHARS) {
       bytes += Buffer.byteLength(buf);
       if (!out.write(buf)) await once(out, 'drain');
@@ -550,6 +546,17 @@ export async function generateSecureLog(
   out.end(buf);
   await closed;
   await rename(tmp, path);
+  return bytes;
+}
+
+/** Writes `lines` lines of the mixed secure log to `path`. */
+export async function generateSecureLog(
+  path: string,
+  lines: number,
+  seed = DEFAULT_SEED,
+): Promise<GenerateResult> {
+  const gen = new SecureLogLines(seed);
+  const bytes = await writeLines(path, lines, () => gen.next());
   const mix: Record<string, number> = {};
   MIX.forEach(([name], i) => (mix[name] = gen.counts[i]!));
   return { lines, bytes, distinctSources: gen.distinctSources(), mix };

@@ -170,13 +170,16 @@ async function progressFor(
   const err = process.stderr as WriteStream;
   if (!wanted || !err.isTTY) return null;
   let total = 0;
+  let exact = true;
   for (const s of specs) {
     if (s.kind !== 'file') continue;
+    // Progress counts decompressed bytes: a compressed file's size on disk would mislead.
+    if (/\.(gz|z)$/i.test(s.name)) exact = false;
     try {
       total += (await stat(s.path)).size;
     } catch {
       // reported when read
     }
   }
-  return total >= PROGRESS_BYTES ? new Progress(err, total) : null;
+  return total >= PROGRESS_BYTES ? new Progress(err, exact ? total : null) : null;
 }

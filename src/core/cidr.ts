@@ -73,7 +73,14 @@ export class CidrSet<T> {
   /** The value of the most specific block containing the address, or undefined. */
   match(addr: string): { block: Cidr; value: T } | undefined {
     const bytes = addressBytes(addr);
-    if (bytes === null) return undefined;
+    return bytes === null ? undefined : this.matchBytes(bytes);
+  }
+
+  /**
+   * `match` for an address already parsed by `addressBytes` (parsing costs more than matching,
+   * so a caller looking an address up in several sets parses it once).
+   */
+  matchBytes(bytes: readonly number[]): { block: Cidr; value: T } | undefined {
     for (const e of this.entries) if (cidrContains(e.block, bytes)) return e;
     return undefined;
   }

@@ -76,6 +76,20 @@ export class ScanWindows {
       if (sameTarget) for (let i = m; i < n; i++) tc[i]!++;
       if (samePort) for (let i = m; i < n; i++) pc[i]!++;
     }
+    if (found >= 0 && stale === 0) {
+      // A repeated attempt (the common case) moves to the end in place: splice would allocate
+      // an array of the removed entry for each of the three lists, per event.
+      const last = times.length - 1;
+      for (let j = found; j < last; j++) {
+        targets[j] = targets[j + 1]!;
+        ports[j] = ports[j + 1]!;
+        times[j] = times[j + 1]!;
+      }
+      targets[last] = target;
+      ports[last] = port;
+      times[last] = t;
+      return;
+    }
     if (found >= 0) {
       targets.splice(found, 1);
       ports.splice(found, 1);

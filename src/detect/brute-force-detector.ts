@@ -36,11 +36,27 @@ export interface BruteForceState {
   users: number[] | null;
   userTimes: number[] | null;
   readonly crossings: BruteCrossing[];
+  /** RULE_BIT of the rules in `crossings`. */
+  crossed: number;
   successes: Successes | null;
 }
 
+/**
+ * Each rule crosses at most once per story, and its window is read only to find that crossing:
+ * once a rule crossed, its window is dropped and later failures skip it.
+ */
+const RULE_BIT = { fast: 1, slow: 2, users: 4 } as const;
+
 function newState(): BruteForceState {
-  return { fast: null, slow: null, users: null, userTimes: null, crossings: [], successes: null };
+  return {
+    fast: null,
+    slow: null,
+    users: null,
+    userTimes: null,
+    crossings: [],
+    crossed: 0,
+    successes: null,
+  };
 }
 
 function failuresPhrase(tally: ActivityTally): string {
@@ -80,23 +96,29 @@ export class BruteForceDetector implements Detector {
     if (t === null) return;
     const cfg = this.cfg;
     const n = ev.count;
-    const fast = (st.fast ??= new TimeRing(cfg.failures));
-    fast.push(t, n);
-    if (fast.full && t - fast.oldest <= cfg.window && !this.has(st, 'fast')) {
-      this.cross(track, st, ev, { rule: 'fast', count: cfg.failures, from: fast.oldest, at: t });
+    if ((st.crossed & RULE_BIT.fast) === 0) {
+      const fast = (st.fast ??= new TimeRing(cfg.failures));
+      fast.push(t, n);
+      if (fast.full && t - fast.oldest <= cfg.window) {
+        this.cross(track, st, ev, { rule: 'fast', count: cfg.failures, from: fast.oldest, at: t });
+        st.fast = null;
+      }
     }
-    const slow = (st.slow ??= new TimeRing(cfg.slowFailures));
-    slow.push(t, n);
-    if (slow.full && t - slow.oldest <= cfg.slowWindow && !this.has(st, 'slow')) {
-      this.cross(track, st, ev, {
-        rule: 'slow',
-        count: cfg.slowFailures,
-        from: slow.oldest,
-        at: t,
-      });
+    if ((st.crossed & RULE_BIT.slow) === 0) {
+      const slow = (st.slow ??= new TimeRing(cfg.slowFailures));
+      slow.push(t, n);
+      if (slow.full && t - slow.oldest <= cfg.slowWindow) {
+        this.cross(track, st, ev, {
+          rule: 'slow',
+          count: cfg.slowFailures,
+          from: slow.oldest,
+          at: t,
+        });
+        st.slow = null;
+      }
     }
     const user = step.userId;
-    if (user < 0) return;
+    if (user < 0 || (st.crossed & RULE_BIT.users) !== 0) return;
     // Parallel arrays, oldest first: a source tries a handful of names (at most USERS_CAP).
     const users = (st.users ??= []);
     const times = (st.userTimes ??= []);
@@ -116,8 +138,9 @@ export class BruteForceDetector implements Detector {
       users.splice(0, stale);
       times.splice(0, stale);
     }
-    if (users.length >= cfg.users && !this.has(st, 'users')) {
+    if (users.length >= cfg.users) {
       this.cross(track, st, ev, { rule: 'users', count: users.length, from: times[0]!, at: t });
+      st.users = st.userTimes = null;
     }
   }
 
@@ -198,13 +221,9 @@ export class BruteForceDetector implements Detector {
     }
   }
 
-  private has(st: BruteForceState, rule: BruteCrossing['rule']): boolean {
-    for (const c of st.crossings) if (c.rule === rule) return true;
-    return false;
-  }
-
   private cross(track: SourceTrack, st: BruteForceState, ev: Event, c: BruteCrossing): void {
     st.crossings.push(c);
+    st.crossed |= RULE_BIT[c.rule];
     track.notable = true;
     track.evidence!.mark(ev, GROUP_BIT.auth);
   }

@@ -1,5 +1,9 @@
-/** Values kept in a plain array (linear search) before a Set is worth its memory. */
-const SMALL = 8;
+/**
+ * Values kept in a plain array (linear search) before a Set is worth its memory. Scanning 32
+ * small integers is cheaper than hashing one, and an array of 32 is still smaller than a Set
+ * (a service list, capped at 32, never needs one).
+ */
+const SMALL = 32;
 
 /**
  * Distinct numbers in first-seen order that stop growing at a cap and remember that they did.
@@ -23,9 +27,9 @@ export class CappedNumbers {
   add(value: number): void {
     const big = this.big;
     if (big !== null) {
-      if (big.has(value)) return;
-      if (big.size >= this.cap) this.truncated = true;
-      else big.add(value);
+      // Below the cap one add does (adding a value present is a no-op): one hash lookup, not two.
+      if (big.size < this.cap) big.add(value);
+      else if (!big.has(value)) this.truncated = true;
       return;
     }
     const small = this.small;

@@ -124,20 +124,21 @@ export function buildPolicy(
           `no address, only the name ${d.srcHost ?? '(none)'}: names are not resolved during detection`,
         );
       }
-      if (addressBytes(src) === null)
-        return verdict(false, `${src} is not an address: not reported`);
-      const sp = special.match(src);
+      // Parsed once for the three lookups below.
+      const bytes = addressBytes(src);
+      if (bytes === null) return verdict(false, `${src} is not an address: not reported`);
+      const sp = special.matchBytes(bytes);
       if (sp !== undefined && !sp.value.globallyReachable) {
         return verdict(
           false,
           `${src} is in ${sp.block.text} (${sp.value.name}, ${sp.value.rfc}): never reported`,
         );
       }
-      const mine = own.match(src);
+      const mine = own.matchBytes(bytes);
       if (mine !== undefined) {
         return verdict(false, `${src} is in your own network ${mine.block.text}: never reported`);
       }
-      const allowed = allow.match(src);
+      const allowed = allow.matchBytes(bytes);
       if (allowed !== undefined) {
         return verdict(
           false,

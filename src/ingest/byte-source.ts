@@ -73,18 +73,29 @@ export function fileChunks(path: string): AsyncGenerator<Buffer> {
  */
 export async function* fileChunksReused(path: string, start = 0): AsyncGenerator<Buffer> {
   const fh = await open(path, 'r');
+  // Two buffers: the next read runs in the thread pool while the consumer parses the chunk
+  // just handed out, so reading and parsing overlap instead of taking turns.
+  const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] as const;
+  let pending: Promise<{ bytesRead: number }> | null = null;
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
     // From the start, reads follow the file position, as a read stream's do: that also works
     // for a pipe (`<(zcat …)`), where reading at an offset fails.
     let pos: number | null = start > 0 ? start : null;
+    let which = 0;
+    pending = fh.read(bufs[which]!, 0, CHUNK, pos);
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      const { bytesRead } = await pending;
+      pending = null;
       if (bytesRead === 0) return;
+      const chunk = bufs[which]!.subarray(0, bytesRead);
       if (pos !== null) pos += bytesRead;
-      yield buf.subarray(0, bytesRead);
+      which ^= 1;
+      pending = fh.read(bufs[which]!, 0, CHUNK, pos);
+      yield chunk;
     }
   } finally {
+    // A read still in flight must finish before the handle closes.
+    if (pending !== null) await pending.catch(() => undefined);
     await fh.close();
   }
 }

@@ -42,8 +42,8 @@ export function indexOfWord(text: string, word: string, from = 0): number {
   return -1;
 }
 
-/** Characters that may appear in an address or host token. */
-const TOKEN_CHAR = (c: number): boolean =>
+/** Characters that may appear in an address or host token (`host:port`, `[v6]`, `%zone`). */
+export const TOKEN_CHAR = (c: number): boolean =>
   (c >= 48 && c <= 58) || // 0-9 :
   (c >= 65 && c <= 90) ||
   (c >= 97 && c <= 122) ||

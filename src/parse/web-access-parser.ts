@@ -1,7 +1,7 @@
 import type { EventDetail, EventDraft } from '../core/event.js';
 import { canonicalAddress, parsePort } from '../core/ip.js';
 import { monthNumber, parseOffset } from '../core/time.js';
-import { remoteFrom } from './extract.js';
+import { remoteFrom, TOKEN_CHAR } from './extract.js';
 import type { FamilyParser, ParserDefinition } from './family-parser.js';
 import type { Envelope } from './syslog-envelope.js';
 import {
@@ -21,18 +21,6 @@ const MAX_TOKEN = 260;
 const MAX_PREFIX = 1024;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-
-/** Characters of the first token of an access line: an address, a host name, `host:port`. */
-const TOKEN_CHAR = (c: number): boolean =>
-  (c >= 48 && c <= 58) || // 0-9 :
-  (c >= 65 && c <= 90) ||
-  (c >= 97 && c <= 122) ||
-  c === 46 || // .
-  c === 45 || // -
-  c === 95 || // _
-  c === 37 || // % (zone)
-  c === 91 || // [
-  c === 93; // ]
 
 /** End index of the token at `pos` (the index of the space after it), or -1. */
 function tokenEnd(line: string, pos: number): number {
