@@ -4,7 +4,7 @@ import type { Event } from '../core/event.js';
 import type { ActivityTally } from './activity-tally.js';
 import type { DetectConfig } from './detect-config.js';
 import { GROUP_BIT, type Detector, type EventGroup, type Finding, type Step } from './detector.js';
-import { counted, instant, listed, timeSpan } from './incident-text.js';
+import { counted, instant, listed, listedUsers, timeSpan } from './incident-text.js';
 import type { SourceTrack } from './source-track.js';
 import { TimeRing } from './time-ring.js';
 
@@ -63,9 +63,9 @@ function failuresPhrase(tally: ActivityTally): string {
   const users = tally.users().filter((u) => u !== '');
   const services = tally.services();
   let s = counted(tally.events, 'failed login', 'failed logins');
-  if (users.length === 1) s += ` for ${listed(users)}`;
+  if (users.length === 1) s += ` for ${listedUsers(users)}`;
   else if (users.length > 1) {
-    s += ` for ${counted(users.length, 'user name', 'user names')} (${listed(users, 8)})`;
+    s += ` for ${counted(users.length, 'user name', 'user names')} (${listedUsers(users, 8)})`;
   }
   if (services.length > 0) s += ` on ${listed(services, 4)}`;
   return `${s} ${timeSpan(tally.first, tally.last)}`;
@@ -168,7 +168,7 @@ export class BruteForceDetector implements Detector {
     }
     const ok = st.successes;
     if (ok !== null) {
-      const as = ok.users.length > 0 ? ` as ${listed(ok.users, 4)}` : '';
+      const as = ok.users.length > 0 ? ` as ${listedUsers(ok.users, 4)}` : '';
       if (ok.after !== null) {
         details.push(
           `then logged in successfully${ok.after.user !== null ? ` as ${ok.after.user}` : ''} at ${instant(ok.after.at)}: if that was one of your users, add the address to ownNetworks or allowList; otherwise the account may be compromised`,

@@ -38,6 +38,17 @@ export function listed(values: readonly (string | number)[], max = 6): string {
   return more > 0 ? `${shown.join(', ')} and ${formatCount(more)} more` : shown.join(', ');
 }
 
+/**
+ * User names for a sentence. A name is written by the attacker and may be made to read like
+ * part of the sentence (`from 192.0.2.1 port 22`): anything but a plain name is quoted.
+ */
+export function listedUsers(users: readonly string[], max = 6): string {
+  return listed(
+    users.map((u) => (/^[\w.@+-]{1,40}$/.test(u) ? u : JSON.stringify(shortText(u)))),
+    max,
+  );
+}
+
 /** An instant for a sentence: ISO 8601 UTC. */
 export function instant(ms: number): string {
   return isoUtc(ms);
@@ -97,7 +108,9 @@ export function summaryReason(f: SummaryFields): string {
     parts.push(`${f.services.length === 1 ? 'service' : 'services'} ${listed(f.services, 6)}`);
   }
   if (f.users.length > 0) {
-    parts.push(`${counted(f.users.length, 'user name', 'user names')} (${listed(f.users, 8)})`);
+    parts.push(
+      `${counted(f.users.length, 'user name', 'user names')} (${listedUsers(f.users, 8)})`,
+    );
   }
   parts.push(
     f.lastSeen > f.firstSeen
