@@ -8,7 +8,7 @@ import { fileChunks } from '../ingest/byte-source.js';
 import { LineSplitter } from '../ingest/line-splitter.js';
 import { LineParser, newSourceState } from '../parse/line-parser.js';
 import { parserDefinitions } from '../parse/parser-registry.js';
-import { resolveTimeFlags, type TimeFlags } from './time-options.js';
+import { resolveTimeFlags, withTimeOptions, type TimeFlags } from './time-options.js';
 
 interface ExplainFlags extends TimeFlags {
   format: string;
@@ -17,8 +17,7 @@ interface ExplainFlags extends TimeFlags {
 
 /** `reportable explain 'LINE'` or `explain FILE:LINE`: how one line is read, step by step. */
 export function registerExplainCommand(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('explain')
+  withTimeOptions(program.command('explain'))
     .description('show which parser takes a log line and what it extracts, or why none does')
     .argument(
       '<line...>',
@@ -26,8 +25,6 @@ export function registerExplainCommand(program: Command, setExit: (code: number)
     )
     .option('--src <address>', "show the detectors' view of this source in the files given")
     .option('--format <format>', 'text or json', 'text')
-    .option('--tz <zone>', 'IANA time zone of timestamps that carry none')
-    .option('--now <iso>', 'reference instant for year-less timestamps')
     .action(async (args: string[], flags: ExplainFlags, cmd: Command) => {
       if (flags.src !== undefined) {
         const { config } = await configFromFlags(cmd.optsWithGlobals());

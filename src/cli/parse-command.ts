@@ -5,7 +5,7 @@ import { eventToJson } from '../core/event-json.js';
 import { printable } from '../core/printable.js';
 import { expandSources } from '../ingest/rotated-set.js';
 import { Output } from './output.js';
-import { resolveTimeFlags, type TimeFlags } from './time-options.js';
+import { resolveTimeFlags, withTimeOptions, type TimeFlags } from './time-options.js';
 
 interface ParseFlags extends TimeFlags {
   format: string;
@@ -13,19 +13,10 @@ interface ParseFlags extends TimeFlags {
 
 /** `reportable parse FILE...`: one normalized event per line, or counters. */
 export function registerParseCommand(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('parse')
+  withTimeOptions(program.command('parse'))
     .description('read logs and print one normalized event per line')
     .argument('[files...]', 'log files, directories of rotated logs, or - for stdin', ['-'])
     .option('--format <format>', 'ndjson (one event per line) or stats (counters only)', 'ndjson')
-    .option(
-      '--tz <zone>',
-      'IANA time zone of timestamps that carry none (default: the system zone)',
-    )
-    .option(
-      '--now <iso>',
-      "reference instant for year-less timestamps (default: each file's mtime)",
-    )
     .action(async (files: string[], flags: ParseFlags) => {
       if (flags.format !== 'ndjson' && flags.format !== 'stats') {
         throw new ConfigError(`--format: "${flags.format}" is not one of ndjson, stats`);

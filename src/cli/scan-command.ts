@@ -12,7 +12,7 @@ import { configFromFlags } from './config-command.js';
 import { incidentTable } from './incident-table.js';
 import { Output } from './output.js';
 import { Progress } from './progress.js';
-import { resolveTimeFlags } from './time-options.js';
+import { resolveTimeFlags, withTimeOptions } from './time-options.js';
 
 interface ScanFlags {
   format: string;
@@ -32,21 +32,12 @@ const PROGRESS_BYTES = 32 * 1024 * 1024;
 
 /** `reportable scan FILE...`: detect incidents, judge them, remember them. */
 export function registerScanCommand(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('scan')
+  withTimeOptions(program.command('scan'))
     .description('detect incidents in logs and judge which are worth reporting')
     .argument('[files...]', 'log files, directories of rotated logs, or - for stdin', ['-'])
     .option('--format <format>', 'table, json or ndjson', 'table')
     .option('--all', 'also list incidents that are not worth reporting')
     .option('--min-severity <n>', 'only incidents of at least this severity (1-5)')
-    .option(
-      '--tz <zone>',
-      'IANA time zone of timestamps that carry none (default: the system zone)',
-    )
-    .option(
-      '--now <iso>',
-      "reference instant for year-less timestamps (default: each file's mtime)",
-    )
     .option('--db <path>', 'database file (default: in the user data directory)')
     .option('--no-db', 'keep everything in memory: read every line, remember nothing')
     .option(

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { isValidZone, systemZone, zone, type Zone } from '../core/time.js';
 
@@ -24,4 +25,17 @@ export function resolveTimeFlags(flags: TimeFlags): { zone: Zone; now: number | 
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { zone: zone(tz), now };
+}
+
+/** Adds `--tz` and `--now` to a command that reads logs (parse, scan, explain). */
+export function withTimeOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--tz <zone>',
+      'IANA time zone of timestamps that carry none (default: the system zone)',
+    )
+    .option(
+      '--now <iso>',
+      "reference instant for year-less timestamps (default: each file's mtime)",
+    );
 }
