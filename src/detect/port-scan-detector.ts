@@ -1,4 +1,3 @@
-import { formatDuration } from '../core/duration.js';
 import type { Event } from '../core/event.js';
 import type { Vocabulary } from './activity-tally.js';
 import { NAME_KEY_BASE } from './attempt-window.js';
@@ -6,6 +5,7 @@ import type { DetectConfig } from './detect-config.js';
 import { GROUP_BIT, type Detector, type EventGroup, type Finding, type Step } from './detector.js';
 import { formatCount, timeSpan } from './incident-text.js';
 import type { SourceTrack } from './source-track.js';
+import { crossing, raisePeak, slowRuleNote, type WindowRules } from './window-threshold.js';
 
 /** A port scan found on a source: where the threshold was crossed, and the most seen since. */
 export interface PortScanState {
@@ -38,51 +38,44 @@ export function portScanSeverity(ports: number): { severity: number; severityWhy
 export class PortScanDetector implements Detector {
   readonly kind = 'port-scan';
   readonly groups: readonly EventGroup[] = ['refused'];
-  private readonly ports: number;
-  private readonly slowPorts: number;
-  private readonly span: number;
-  private readonly slowSpan: number;
+  private readonly rules: WindowRules;
 
   constructor(
     config: DetectConfig,
     /** Indexes of the fast and slow windows among the engine's attempt windows. */
-    private readonly fastIndex: number,
-    private readonly slowIndex: number,
+    fastIndex: number,
+    slowIndex: number,
     private readonly vocabulary: Vocabulary,
   ) {
-    this.ports = config.portScan.ports;
-    this.slowPorts = config.portScan.slowPorts;
-    this.span = config.portScan.window;
-    this.slowSpan = config.portScan.slowWindow;
+    this.rules = {
+      fastIndex,
+      slowIndex,
+      fast: config.portScan.ports,
+      slow: config.portScan.slowPorts,
+      fastSpan: config.portScan.window,
+      slowSpan: config.portScan.slowWindow,
+    };
   }
 
   observe(track: SourceTrack, ev: Event, step: Step): void {
     const t = step.t;
     if (!step.windowed || t === null) return;
-    const scan = track.scan!;
     const counts = step.targetCounts;
     const found = track.portScan;
     if (found !== null) {
-      if (step.targetId === found.targetId && counts[found.window]! > found.count) {
-        found.count = counts[found.window]!;
-        found.at = t;
-      }
+      if (step.targetId === found.targetId) raisePeak(found, counts, t);
       return;
     }
-    let rule: 'fast' | 'slow' | null = null;
-    if (counts[this.fastIndex]! >= this.ports) rule = 'fast';
-    else if (counts[this.slowIndex]! >= this.slowPorts) rule = 'slow';
-    if (rule === null) return;
-    const index = rule === 'fast' ? this.fastIndex : this.slowIndex;
-    const span = rule === 'fast' ? this.span : this.slowSpan;
+    const crossed = crossing(this.rules, counts);
+    if (crossed === null) return;
     track.portScan = {
-      rule,
-      window: index,
+      rule: crossed.rule,
+      window: crossed.window,
       targetId: step.targetId,
       target: this.vocabulary.targets.name(step.targetId),
-      count: counts[index]!,
+      count: counts[crossed.window]!,
       at: t,
-      from: scan.earliestOfTarget(step.targetId, span, t),
+      from: track.scan!.earliestOfTarget(step.targetId, crossed.span, t),
       byName: step.portKey >= NAME_KEY_BASE,
     };
     track.notable = true;
@@ -98,9 +91,7 @@ export class PortScanDetector implements Detector {
       `${formatCount(found.count)} ${what} on ${found.target} ${timeSpan(found.from, found.at)}`,
     ];
     if (found.rule === 'slow') {
-      details.push(
-        `a slow scan: ${this.slowPorts} ports within ${formatDuration(this.slowSpan)} (portScan.slowPorts), not ${this.ports} within ${formatDuration(this.span)}`,
-      );
+      details.push(slowRuleNote('scan', 'ports', 'portScan.slowPorts', this.rules));
     }
     const ports = Math.max(found.count, tally.ports().length);
     return { kind: 'port-scan', tallies: [tally], details, ...portScanSeverity(ports) };

@@ -1,4 +1,3 @@
-import { formatDuration } from '../core/duration.js';
 import type { Event } from '../core/event.js';
 import type { Vocabulary } from './activity-tally.js';
 import { NAME_KEY_BASE } from './attempt-window.js';
@@ -6,6 +5,7 @@ import type { DetectConfig } from './detect-config.js';
 import { GROUP_BIT, type Detector, type EventGroup, type Finding, type Step } from './detector.js';
 import { counted, portLabel, serviceLabel, timeSpan } from './incident-text.js';
 import type { SourceTrack } from './source-track.js';
+import { crossing, raisePeak, slowRuleNote, type WindowRules } from './window-threshold.js';
 
 /** A sweep found on a source: the port or service, where it crossed, the most seen since. */
 export interface SweepState {
@@ -35,54 +35,47 @@ export function sweepSeverity(targets: number): { severity: number; severityWhy:
 export class SweepDetector implements Detector {
   readonly kind = 'sweep';
   readonly groups: readonly EventGroup[] = ['refused'];
-  private readonly targets: number;
-  private readonly slowTargets: number;
-  private readonly span: number;
-  private readonly slowSpan: number;
+  private readonly rules: WindowRules;
 
   constructor(
     config: DetectConfig,
-    private readonly fastIndex: number,
-    private readonly slowIndex: number,
+    fastIndex: number,
+    slowIndex: number,
     private readonly vocabulary: Vocabulary,
   ) {
-    this.targets = config.sweep.targets;
-    this.slowTargets = config.sweep.slowTargets;
-    this.span = config.sweep.window;
-    this.slowSpan = config.sweep.slowWindow;
+    this.rules = {
+      fastIndex,
+      slowIndex,
+      fast: config.sweep.targets,
+      slow: config.sweep.slowTargets,
+      fastSpan: config.sweep.window,
+      slowSpan: config.sweep.slowWindow,
+    };
   }
 
   observe(track: SourceTrack, ev: Event, step: Step): void {
     const t = step.t;
     if (!step.windowed || t === null) return;
-    const scan = track.scan!;
     const counts = step.portCounts;
     const found = track.sweep;
     if (found !== null) {
-      if (step.portKey === found.portKey && counts[found.window]! > found.count) {
-        found.count = counts[found.window]!;
-        found.at = t;
-      }
+      if (step.portKey === found.portKey) raisePeak(found, counts, t);
       return;
     }
-    let rule: 'fast' | 'slow' | null = null;
-    if (counts[this.fastIndex]! >= this.targets) rule = 'fast';
-    else if (counts[this.slowIndex]! >= this.slowTargets) rule = 'slow';
-    if (rule === null) return;
-    const index = rule === 'fast' ? this.fastIndex : this.slowIndex;
-    const span = rule === 'fast' ? this.span : this.slowSpan;
+    const crossed = crossing(this.rules, counts);
+    if (crossed === null) return;
     const key = step.portKey;
     track.sweep = {
-      rule,
-      window: index,
+      rule: crossed.rule,
+      window: crossed.window,
       portKey: key,
       label:
         key < NAME_KEY_BASE
           ? `one port (${portLabel(key, ev.proto, ev.service)})`
           : `one service (${serviceLabel(this.vocabulary.services.name(key - NAME_KEY_BASE))})`,
-      count: counts[index]!,
+      count: counts[crossed.window]!,
       at: t,
-      from: scan.earliestOfPort(key, span, t),
+      from: track.scan!.earliestOfPort(key, crossed.span, t),
     };
     track.notable = true;
     track.evidence!.mark(ev, GROUP_BIT.refused);
@@ -96,9 +89,7 @@ export class SweepDetector implements Detector {
       `${found.label} on ${counted(found.count, 'host', 'hosts')} ${timeSpan(found.from, found.at)}`,
     ];
     if (found.rule === 'slow') {
-      details.push(
-        `a slow sweep: ${this.slowTargets} hosts within ${formatDuration(this.slowSpan)} (sweep.slowTargets), not ${this.targets} within ${formatDuration(this.span)}`,
-      );
+      details.push(slowRuleNote('sweep', 'hosts', 'sweep.slowTargets', this.rules));
     }
     const targets = Math.max(found.count, tally.targets().length);
     return { kind: 'sweep', tallies: [tally], details, ...sweepSeverity(targets) };
