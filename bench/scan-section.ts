@@ -17,6 +17,8 @@ import {
 } from './bench-section.js';
 import { measureInterleaved, type CommandSpec, type CommandTiming } from './measure-command.js';
 import { checkLineCount, parseSpec, prepareSecureLog, readStats } from './parse-section.js';
+import type { ScanStats as FullScanStats } from '../src/app/scan.js';
+import type { DetectionStats } from '../src/detect/detection-engine.js';
 
 /** Target: scan --no-db throughput at least this fraction of parse's on the same file. */
 const MIN_NO_DB_FRACTION = 0.7;
@@ -27,29 +29,18 @@ const MAX_FLOOD_RSS_KB = 400 * 1024;
 /** Bytes of a scan's JSON output searched for the stats object (it comes first, and is small). */
 const STATS_PREFIX_BYTES = 1 << 20;
 
-/** What the detection engine reports (`stats.detection`). */
-interface DetectionStats {
-  events: number;
-  unkeyed: number;
-  outbound: number;
-  tracks: number;
-  closed: number;
-  evicted: number;
-  dropped: number;
-  incidents: number;
-}
-
-/** `reportable scan --format json` counters, as far as the benchmark reads them. */
-interface ScanStats {
-  lines: number;
-  events: number;
-  unparsed: number;
-  incidents: number;
-  reportable: number;
-  extended: number;
-  alreadyRead: number;
-  detection: DetectionStats;
-}
+/** `reportable scan --format json` counters: the command's own type, read back from JSON. */
+type ScanStats = Pick<
+  FullScanStats,
+  | 'lines'
+  | 'events'
+  | 'unparsed'
+  | 'incidents'
+  | 'reportable'
+  | 'extended'
+  | 'alreadyRead'
+  | 'detection'
+>;
 
 /** The detection settings in effect (`config show`), for the notes. */
 interface DetectSettings {

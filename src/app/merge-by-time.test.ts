@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Event } from '../core/event.js';
+import { makeEvent } from '../../test/support/fixtures.js';
 import { concatStreams, mergeByTime } from './merge-by-time.js';
 
-const ev = (at: number | null, source: string): Event => ({
-  at,
-  kind: 'connection',
-  src: '192.0.2.1',
-  srcHost: null,
-  srcPort: null,
-  dst: null,
-  dstPort: null,
-  proto: null,
-  service: null,
-  user: null,
-  program: null,
-  host: null,
-  signature: null,
-  count: 1,
-  detail: null,
-  family: 't',
-  ref: { source, line: 1, text: '' },
-});
+const ev = (at: number | null, source: string): Event =>
+  makeEvent({
+    at,
+    kind: 'connection',
+    src: '192.0.2.1',
+    family: 't',
+    ref: { source, line: 1, text: '' },
+  });
 
 async function* batches(...bs: Event[][]): AsyncGenerator<Event[]> {
   for (const b of bs) yield b;

@@ -1,5 +1,5 @@
 import type { Event } from '../core/event.js';
-import type { Incident, IncidentKind } from '../core/incident.js';
+import type { Incident } from '../core/incident.js';
 import type { Zone } from '../core/time.js';
 import {
   DetectionEngine,
@@ -7,7 +7,7 @@ import {
   type SourceView,
 } from '../detect/detection-engine.js';
 import type { DetectConfig, PolicyConfig } from '../detect/detect-config.js';
-import { mergeIncidents } from '../detect/merge-incidents.js';
+import { mergeIncidents, storyContinued } from '../detect/merge-incidents.js';
 import { buildPolicy, type Policy } from '../detect/reportability-policy.js';
 import type { IncidentDraft } from '../detect/incident-draft.js';
 import { rotation, type SourceSpec } from '../ingest/rotated-set.js';
@@ -173,20 +173,6 @@ function observeAll(engine: DetectionEngine, batch: Event[]): number {
   return untimed;
 }
 
-/**
- * Stories a below-threshold probe can continue: a source that crossed a threshold in an earlier
- * scan and comes back with a few more attempts is still the same attacker (partial windows are
- * not carried from one scan run to the next, so alone those attempts would look like a probe).
- * The most recent such story is extended.
- */
-const CONTINUABLE_BY_PROBE: readonly IncidentKind[] = [
-  'brute-force',
-  'port-scan',
-  'sweep',
-  'dos',
-  'exploit',
-];
-
 /** Drafts are stored in batches of this many: a few queries per batch, not per incident. */
 const PERSIST_BATCH = 1000;
 
@@ -222,23 +208,13 @@ async function saveBatch(
   const extendedIds = new Set<string>();
   let fresh = 0;
   for (const draft of drafts) {
-    const since = draft.firstSeen - detect.incidentGap;
     const src = sourceKey(draft);
-    let previous = current.get(`${src}|${draft.kind}`);
-    if (previous !== undefined && previous.lastSeen < since) previous = undefined;
-    if (previous === undefined && draft.kind === 'probe') {
-      for (const kind of CONTINUABLE_BY_PROBE) {
-        const found = current.get(`${src}|${kind}`);
-        if (found === undefined || found.lastSeen < since) continue;
-        if (previous === undefined || found.lastSeen > previous.lastSeen) previous = found;
-      }
-    }
+    const previous = storyContinued(draft, (kind) => current.get(`${src}|${kind}`), detect);
     let next: Incident;
     if (previous === undefined) {
       next = { ...policy.judge(draft), id: `new:${fresh++}` };
     } else {
-      const continued: IncidentDraft = { ...draft, kind: previous.kind };
-      next = { ...policy.judge(mergeIncidents(previous, continued, detect)), id: previous.id };
+      next = { ...policy.judge(mergeIncidents(previous, draft, detect)), id: previous.id };
       if (!previous.id.startsWith('new:')) extendedIds.add(previous.id);
     }
     if (next.id.startsWith('new:')) inserts.set(next.id, next);

@@ -61,7 +61,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`reportable: internal error: ${String(err)}\n`);
+    process.stderr.write(`reportable: internal error: ${printable(String(err))}\n`);
     process.exitCode = 1;
   },
 );

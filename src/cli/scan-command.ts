@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { WriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import type { ScanStats } from '../app/scan.js';
@@ -78,7 +77,7 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
         ...(noDb || dbPath === undefined ? {} : { db: dbPath }),
       });
       const specs = await expandSources(files.length > 0 ? files : ['-']);
-      const progress = await progressFor(specs, flags.progress);
+      const progress = progressFor(specs, flags.progress);
       let errors = 0;
       try {
         const result = await scan({
@@ -154,10 +153,7 @@ function summary(stats: ScanStats, shown: number): string {
   return parts.join('; ');
 }
 
-async function progressFor(
-  specs: readonly SourceSpec[],
-  wanted: boolean,
-): Promise<Progress | null> {
+function progressFor(specs: readonly SourceSpec[], wanted: boolean): Progress | null {
   const err = process.stderr as WriteStream;
   if (!wanted || !err.isTTY) return null;
   let total = 0;
@@ -166,11 +162,7 @@ async function progressFor(
     if (s.kind !== 'file') continue;
     // Progress counts decompressed bytes: a compressed file's size on disk would mislead.
     if (/\.(gz|z)$/i.test(s.name)) exact = false;
-    try {
-      total += (await stat(s.path)).size;
-    } catch {
-      // reported when read
-    }
+    total += s.size;
   }
   return total >= PROGRESS_BYTES ? new Progress(err, exact ? total : null) : null;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededInts } from '../../test/support/fixtures.js';
 import {
   canonicalAddress,
   canonicalIPv4,
@@ -66,11 +67,7 @@ test('ports', () => {
 test('cleanIPv4End accepts exactly the dotted quads that are their own canonical form', () => {
   // Every token of up to 16 characters drawn from digits, dots and a few others, in context.
   const alphabet = ['0', '1', '2', '5', '9', '.', ' ', ':', 'a'];
-  let seed = 11;
-  const next = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const next = seededInts(11);
   const tokens = ['1.2.3.4', '255.255.255.255', '0.0.0.0', '10.0.0.01', '256.1.1.1', '1.2.3.4.5'];
   for (let k = 0; k < 20000; k++) {
     let t = '';
@@ -96,11 +93,7 @@ test('cleanIPv4End accepts exactly the dotted quads that are their own canonical
 
 test('plainIPv4Value gives the number of exactly the canonical dotted quads', () => {
   const alphabet = ['0', '1', '2', '5', '9', '.', 'x'];
-  let seed = 5;
-  const next = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const next = seededInts(5);
   const tokens = ['1.2.3.4', '255.255.255.255', '0.0.0.0', '10.0.0.01', '256.1.1.1', '203.0.113.9'];
   for (let k = 0; k < 20000; k++) {
     let t = '';

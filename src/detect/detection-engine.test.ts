@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Event, EventDetail, EventKind } from '../core/event.js';
+import { makeEvent } from '../../test/support/fixtures.js';
 import { detectConfigSchema, type DetectConfig } from './detect-config.js';
 import { DetectionEngine, ipv4Key, type IncidentDraft } from './detection-engine.js';
 
@@ -15,30 +16,19 @@ function ev(
   more: Partial<Omit<Event, 'detail'>> & { detail?: EventDetail } = {},
 ): Event {
   lineNo++;
-  return {
+  return makeEvent({
     at,
     kind,
     src,
-    srcHost: null,
     srcPort: 40000,
-    dst: null,
-    dstPort: null,
-    proto: null,
-    service: null,
-    user: null,
-    program: null,
     host: 'gw',
-    signature: null,
-    count: 1,
-    detail: null,
-    family: 'test',
     ...more,
     ref: {
       source: 'test.log',
       line: lineNo,
       text: `line ${lineNo} of a synthetic log, long enough to be a slice`,
     },
-  };
+  });
 }
 
 /** A UFW-style drop of a SYN to dst:port. */

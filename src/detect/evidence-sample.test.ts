@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Event } from '../core/event.js';
+import { makeEvent } from '../../test/support/fixtures.js';
 import {
   EVIDENCE_TEXT_BYTES,
   EvidenceSample,
@@ -14,25 +15,12 @@ const LINE =
   'Nov 26 10:00:00 gw kernel: [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=198.51.100.7 DST=192.0.2.10 LEN=44 PROTO=TCP SPT=53421 DPT=22 SYN URGP=0\n';
 
 function ev(line: number, at: number, text = `line ${line}`): Event {
-  return {
+  return makeEvent({
     at,
     kind: 'packet-blocked',
     src: '198.51.100.7',
-    srcHost: null,
-    srcPort: null,
-    dst: null,
-    dstPort: null,
-    proto: null,
-    service: null,
-    user: null,
-    program: null,
-    host: null,
-    signature: null,
-    count: 1,
-    detail: null,
-    family: 'test',
     ref: { source: 'kern.log', line, text },
-  };
+  });
 }
 
 describe('keepText', () => {

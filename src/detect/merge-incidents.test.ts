@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Event, EventKind } from '../core/event.js';
 import type { Incident } from '../core/incident.js';
+import { makeEvent } from '../../test/support/fixtures.js';
 import { defaultDetectConfig, defaultPolicyConfig } from './detect-config.js';
 import { DetectionEngine, type IncidentDraft } from './detection-engine.js';
-import { mergeIncidents } from './merge-incidents.js';
+import { mergeIncidents, storyContinued } from './merge-incidents.js';
 import { buildPolicy } from './reportability-policy.js';
 
 // A later scan run's incident of the same source and kind extends the stored one.
@@ -16,26 +17,18 @@ const cfg = defaultDetectConfig();
 const policy = buildPolicy(defaultPolicyConfig(), [], cfg);
 
 function event(kind: EventKind, at: number, line: number, more: Partial<Event> = {}): Event {
-  return {
+  return makeEvent({
     at,
     kind,
     src: SRC,
-    srcHost: null,
     srcPort: 40000,
     dst: '192.0.2.10',
-    dstPort: null,
     proto: 'tcp',
-    service: null,
-    user: null,
     program: 'kernel',
     host: 'gw',
-    signature: null,
-    count: 1,
-    detail: null,
-    family: 'test',
     ref: { source: '/var/log/kern.log', line, text: `kernel line ${line}` },
     ...more,
-  };
+  });
 }
 
 /** The incident one scan run (one engine) concludes from these events. */
@@ -118,4 +111,20 @@ test('evidence lines present in both are kept once', () => {
   const merged = mergeIncidents(stored(d), d, cfg);
   const ids = merged.evidence.map((e) => `${e.source}:${e.line}`);
   assert.equal(new Set(ids).size, ids.length);
+});
+
+test('a probe continues the latest stronger story of its source within the gap; others start anew', () => {
+  const stored = (kind: Incident['kind'], lastSeen: number): Incident =>
+    ({ id: kind, kind, lastSeen }) as unknown as Incident;
+  const latest = new Map<string, Incident>([
+    ['brute-force', stored('brute-force', T0)],
+    ['port-scan', stored('port-scan', T0 + 60_000)],
+  ]);
+  const draft = (kind: Incident['kind'], firstSeen: number) =>
+    ({ kind, firstSeen }) as unknown as IncidentDraft;
+  const of = (k: string) => latest.get(k);
+  assert.equal(storyContinued(draft('probe', T0 + 3_600_000), of, cfg)?.id, 'port-scan');
+  assert.equal(storyContinued(draft('brute-force', T0 + 60_000), of, cfg)?.id, 'brute-force');
+  assert.equal(storyContinued(draft('sweep', T0), of, cfg), undefined);
+  assert.equal(storyContinued(draft('probe', T0 + cfg.incidentGap + 120_000), of, cfg), undefined);
 });

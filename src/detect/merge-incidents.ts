@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration.js';
-import type { Incident } from '../core/incident.js';
+import type { Incident, IncidentKind } from '../core/incident.js';
 import { LIST_CAPS } from './activity-tally.js';
 import type { DetectConfig } from './detect-config.js';
 import { sampleEvidence } from './evidence-sample.js';
@@ -64,8 +64,44 @@ function details(reasons: readonly string[]): string[] {
 }
 
 /**
- * Extends a stored incident with a later scan's incident of the same source and kind that
- * continues it (within `incidentGap`). Pure. The stored incident's last reason is its verdict
+ * Stories a below-threshold probe can continue. Detector windows are not carried from one scan
+ * run to the next, so a source that crossed a threshold earlier and comes back with a few more
+ * attempts yields only a probe; it is still the same attacker, and extends that story.
+ */
+const CONTINUABLE_BY_PROBE: readonly IncidentKind[] = [
+  'brute-force',
+  'port-scan',
+  'sweep',
+  'dos',
+  'exploit',
+];
+
+/**
+ * The story a new draft continues, given the latest known incident of each kind for its source:
+ * the same kind within `incidentGap`, else, for a probe, the most recent stronger story within
+ * it; undefined when the draft starts a new story.
+ */
+export function storyContinued(
+  draft: IncidentDraft,
+  latestOf: (kind: IncidentKind) => Incident | undefined,
+  cfg: DetectConfig,
+): Incident | undefined {
+  const since = draft.firstSeen - cfg.incidentGap;
+  const same = latestOf(draft.kind);
+  if (same !== undefined && same.lastSeen >= since) return same;
+  if (draft.kind !== 'probe') return undefined;
+  let best: Incident | undefined;
+  for (const kind of CONTINUABLE_BY_PROBE) {
+    const found = latestOf(kind);
+    if (found === undefined || found.lastSeen < since) continue;
+    if (best === undefined || found.lastSeen > best.lastSeen) best = found;
+  }
+  return best;
+}
+
+/**
+ * Extends a stored incident with a later scan's incident of the same source that continues it
+ * (within `incidentGap`; see storyContinued) and keeps the stored incident's kind. Pure. The stored incident's last reason is its verdict
  * (the policy appends it) and is dropped: judge the result again. Times span both, events add
  * up, lists are capped unions, evidence is re-sampled without duplicates, severity is the
  * highest, detail reasons are both incidents' (without repeats, the newest MAX_DETAILS), and
@@ -89,7 +125,8 @@ export function mergeIncidents(
     firstSeen: Math.min(older.firstSeen, newer.firstSeen),
     lastSeen: Math.max(older.lastSeen, newer.lastSeen),
   };
-  const base = totalsSeverity(newer.kind, fields, cfg);
+  // The story keeps its kind: a probe that continues a brute force extends the brute force.
+  const base = totalsSeverity(older.kind, fields, cfg);
   const olderReasons = older.reasons.slice(0, -1);
   const severityLine = (reasons: readonly string[]): string | undefined =>
     reasons.find((r) => r.startsWith(SEVERITY_PREFIX));
@@ -108,7 +145,7 @@ export function mergeIncidents(
     -MAX_DETAILS,
   );
   return {
-    kind: newer.kind,
+    kind: older.kind,
     src: newer.src,
     srcHost: newer.srcHost ?? older.srcHost,
     ...fields,

@@ -7,6 +7,7 @@ import { SPECIAL_BLOCKS } from '../core/special-blocks.js';
 import { defaultPolicyConfig } from './detect-config.js';
 import type { IncidentDraft } from './incident-draft.js';
 import { buildPolicy } from './reportability-policy.js';
+import { mulberry32 } from '../../test/support/fixtures.js';
 
 // Every address in an IANA special-purpose block that is not globally reachable is never
 // reported, and the reason names the block; an address in a globally reachable block nested
@@ -90,18 +91,6 @@ function contains(b: Block, v: bigint, width: number): boolean {
   return v >> shift === b.base >> shift;
 }
 
-/** mulberry32: a small seeded PRNG, so every run checks the same addresses. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomIn(b: Block, next: () => number): bigint {
   const hostBits = b.width - b.bits;
   let r = 0n;
@@ -144,7 +133,7 @@ describe('IANA special-purpose ranges', { skip }, () => {
   });
 
   test('addresses in blocks not globally reachable are never reported, and the reason names the block', () => {
-    const next = prng(20261127);
+    const next = mulberry32(20261127);
     let checked = 0;
     for (const b of blocks.filter((x) => !x.reachable)) {
       const mask = (1n << BigInt(b.width - b.bits)) - 1n;

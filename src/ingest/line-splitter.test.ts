@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LineSplitter } from './line-splitter.js';
+import { seededInts } from '../../test/support/fixtures.js';
 
 function split(
   chunks: (string | Buffer)[],
@@ -76,11 +77,7 @@ test('a large chunk decoded in pieces gives the same lines as one decode', () =>
   // Lines of many lengths (some near the 64 KiB limit), ASCII and not, CRLF and invalid bytes,
   // so that piece boundaries fall everywhere.
   const parts: Buffer[] = [];
-  let seed = 7;
-  const rand = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const rand = seededInts(7);
   for (let i = 0; i < 400; i++) {
     const len = rand(10) === 0 ? 64_000 + rand(1_500) : rand(300);
     let text = 'x'.repeat(len);

@@ -4,7 +4,13 @@ import { basename, dirname, join } from 'node:path';
 /** A file to read, or an error explaining why an argument could not be expanded. */
 export type SourceSpec =
   | { readonly kind: 'stdin'; readonly name: '-' }
-  | { readonly kind: 'file'; readonly name: string; readonly path: string }
+  | {
+      readonly kind: 'file';
+      readonly name: string;
+      readonly path: string;
+      /** Size on disk when the argument was expanded (compressed size for a gzip). */
+      readonly size: number;
+    }
   | { readonly kind: 'missing'; readonly name: string; readonly message: string };
 
 interface Rotation {
@@ -63,9 +69,16 @@ export function orderRotated(names: readonly string[]): string[] {
  */
 export async function expandSources(args: readonly string[]): Promise<SourceSpec[]> {
   const specs: SourceSpec[] = [];
+  // Sizes from the stat calls made here, so no caller needs to stat the files again.
+  const sizes = new Map<string, number>();
+  const push = (names: string[]): void => {
+    for (const name of orderRotated(names)) {
+      specs.push({ kind: 'file', name, path: name, size: sizes.get(name) ?? 0 });
+    }
+  };
   let pending: string[] = [];
   const flush = (): void => {
-    for (const name of orderRotated(pending)) specs.push({ kind: 'file', name, path: name });
+    push(pending);
     pending = [];
   };
   for (const arg of args) {
@@ -95,13 +108,18 @@ export async function expandSources(args: readonly string[]): Promise<SourceSpec
       for (const e of entries) {
         const p = join(arg, e);
         try {
-          if ((await stat(p)).isFile()) files.push(p);
+          const entry = await stat(p);
+          if (entry.isFile()) {
+            files.push(p);
+            sizes.set(p, entry.size);
+          }
         } catch {
           // A file that vanished between readdir and stat is simply not there.
         }
       }
-      for (const name of orderRotated(files)) specs.push({ kind: 'file', name, path: name });
+      push(files);
     } else {
+      sizes.set(arg, st.size);
       pending.push(arg);
     }
   }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { isoUtc, zone } from '../core/time.js';
 import { ftpdParser, ftpExploitSignature } from './ftpd-parser.js';
 import type { Envelope } from './syslog-envelope.js';
+import { seededInts } from '../../test/support/fixtures.js';
 
 const parser = ftpdParser.build();
 const env = (program: string, message: string): Envelope => ({
@@ -125,8 +126,7 @@ describe('ftpd parser', () => {
   it('never throws on arbitrary messages for any of its programs', () => {
     const pieces = ['FTP LOGIN ', 'FROM ', '(', ')', '[', ']', ' - ', ': ', 'Client "', '"'];
     const programs = ['ftpd', 'vsftpd', 'proftpd', 'pure-ftpd', 'wu-ftpd'];
-    let seed = 7;
-    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const rnd = seededInts(7);
     for (let i = 0; i < 5000; i++) {
       let m = '';
       for (let k = rnd(12); k > 0; k--) {

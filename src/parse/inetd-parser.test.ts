@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { zone } from '../core/time.js';
 import { inetdParser } from './inetd-parser.js';
 import type { Envelope } from './syslog-envelope.js';
+import { seededInts } from '../../test/support/fixtures.js';
 
 const parser = inetdParser.build();
 const env = (program: string, message: string): Envelope => ({
@@ -68,8 +69,7 @@ describe('inetd parser', () => {
       ' ports ',
     ];
     const programs = ['xinetd', 'inetd', 'portsentry', 'scanlogd'];
-    let seed = 11;
-    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const rnd = seededInts(11);
     for (let i = 0; i < 5000; i++) {
       let m = '';
       for (let k = rnd(12); k > 0; k--) {
