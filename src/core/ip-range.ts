@@ -85,10 +85,10 @@ export function rangeSize(range: AddressRange): bigint {
  * bounds are not addresses of one family or are out of order.
  */
 export function parseRange(text: string): AddressRange | null {
-  const m = /^\s*(\S+?)\s*-\s*(\S+)\s*$/.exec(text);
-  if (m === null) return null;
-  const start = parseLooseAddress(m[1] ?? '');
-  const end = parseLooseAddress(m[2] ?? '');
+  const dash = text.indexOf('-');
+  if (dash < 0 || dash !== text.lastIndexOf('-')) return null;
+  const start = parseLooseAddress(text.slice(0, dash));
+  const end = parseLooseAddress(text.slice(dash + 1));
   if (start === null || end === null) return null;
   if (start.includes(':') !== end.includes(':')) return null;
   if (addressValue(start) > addressValue(end)) return null;

@@ -40,3 +40,17 @@ export interface AnswerFinding {
   readonly asn: number | null;
   readonly asName: string | null;
 }
+
+/** One whois question: which named server, over which protocol and port, asking what. */
+export interface WhoisRequest {
+  /** The named server (`whois.arin.net`); where it is really reached is configuration's business. */
+  readonly server: string;
+  readonly protocol: 'whois' | 'rwhois';
+  /** The named port: 43 for whois, usually 4321 for rwhois. */
+  readonly port: number;
+  /** The query line as sent, without CRLF (`n + 192.0.2.1`). */
+  readonly query: string;
+}
+
+/** Sends one whois question and resolves to the decoded answer text; rejects with a readable Error. */
+export type WhoisAsk = (request: WhoisRequest) => Promise<string>;

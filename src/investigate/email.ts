@@ -50,7 +50,7 @@ export function findEmails(text: string): string[] {
   for (const word of plain.split(/[\s,;"'()<>[\]]+/)) {
     if (!word.includes('@') || word.includes('://')) continue;
     for (const m of word.matchAll(TOKEN)) {
-      const token = m[0].replace(/^[.]+|[.]+$/g, '');
+      const token = trimChars(m[0], '.');
       const email = normalizeEmail(token);
       if (email !== null && !found.includes(email)) found.push(email);
     }
@@ -63,8 +63,22 @@ export function findUrls(text: string): string[] {
   if (text.length > 4096) text = text.slice(0, 4096);
   const out: string[] = [];
   for (const m of text.matchAll(/https?:\/\/[^\s"'<>()[\]{}]+/gi)) {
-    const url = m[0].replace(/[.,;:!?]+$/, '');
+    const url = trimEnd(m[0], '.,;:!?');
     if (url.length <= 512 && !out.includes(url)) out.push(url);
   }
   return out;
+}
+
+/** The text without leading and trailing runs of the given characters (no regex: linear). */
+function trimChars(text: string, chars: string): string {
+  let a = 0;
+  while (a < text.length && chars.includes(text.charAt(a))) a++;
+  return trimEnd(text.slice(a), chars);
+}
+
+/** The text without a trailing run of the given characters. */
+function trimEnd(text: string, chars: string): string {
+  let b = text.length;
+  while (b > 0 && chars.includes(text.charAt(b - 1))) b--;
+  return text.slice(0, b);
 }
