@@ -14,11 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderTable, type BenchContext, type BenchSection } from './bench-section.js';
 import { detectMeasureEnv } from './measure-command.js';
+import { lookupSection } from './lookup-section.js';
 import { parseSection } from './parse-section.js';
 import { scanSection } from './scan-section.js';
 
-/** Every section, in the order they run; add lookup here. */
-const SECTIONS: readonly BenchSection[] = [parseSection, scanSection];
+/** Every section, in the order they run. */
+const SECTIONS: readonly BenchSection[] = [parseSection, scanSection, lookupSection];
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);

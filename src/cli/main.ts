@@ -4,6 +4,7 @@ import { ConfigError, ExternalError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerExplainCommand } from './explain-command.js';
+import { registerLookupCommand } from './lookup-command.js';
 import { registerParseCommand } from './parse-command.js';
 import { registerScanCommand } from './scan-command.js';
 
@@ -23,6 +24,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = Math.max(exitCode, code);
   });
   registerExplainCommand(program, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  registerLookupCommand(program, (code) => {
     exitCode = Math.max(exitCode, code);
   });
   registerConfigCommand(program);

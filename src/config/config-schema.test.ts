@@ -6,14 +6,24 @@ import { editDistance, suggestKey } from './did-you-mean.js';
 import { isHostName, parseHostPort } from './host-port.js';
 import { leafPaths } from './schema-walk.js';
 
-test('defaultConfig is the detector and policy defaults plus empty reserved sections', () => {
+test('defaultConfig is the detector, policy and lookup defaults plus empty reserved sections', () => {
   assert.deepEqual(defaultConfig(), {
     detect: defaultDetectConfig(),
     policy: defaultPolicyConfig(),
     time: {},
     store: {},
     reporter: {},
-    lookup: {},
+    lookup: {
+      timeoutMs: 10_000,
+      ttl: 7 * 86_400_000,
+      failureTtl: 3_600_000,
+      concurrency: 8,
+      rdap: true,
+      domainWhois: true,
+      onlyListedServers: false,
+      defaultLimits: { concurrency: 2, perMinute: 60 },
+      servers: {},
+    },
     smtp: {},
   });
 });
@@ -37,6 +47,16 @@ test('every setting of the schema, as key paths', () => {
       'lookup.dnsServer',
       'lookup.rdapBootstrap',
       'lookup.timeoutMs',
+      'lookup.ttl',
+      'lookup.failureTtl',
+      'lookup.concurrency',
+      'lookup.rdap',
+      'lookup.domainWhois',
+      'lookup.onlyListedServers',
+      'lookup.firstWhoisServer',
+      'lookup.defaultLimits.concurrency',
+      'lookup.defaultLimits.perMinute',
+      'lookup.servers',
       'smtp.url',
     ],
   );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidZone } from '../core/time.js';
-import { detectConfigSchema, policyConfigSchema } from '../detect/detect-config.js';
+import { detectConfigSchema, duration, policyConfigSchema } from '../detect/detect-config.js';
 import { isHostName, parseHostPort } from './host-port.js';
 
 // Every section is strict (unknown keys are errors) and prefaulted, so a file that leaves a
@@ -80,6 +80,29 @@ export const reporterConfigSchema = z
   })
   .strict();
 
+/** How hard one server may be asked. */
+const serverLimitsSchema = z
+  .object({
+    /** Requests in flight at once. */
+    concurrency: z.number().int().min(1).max(64),
+    /** Requests started per minute. */
+    perMinute: z.number().min(0.1).max(60_000),
+  })
+  .strict();
+
+/**
+ * Built-in manners towards registries that publish a limit, below the user's `lookup.servers`
+ * and above `lookup.defaultLimits`. LACNIC publishes 10 queries a minute; the others publish no
+ * number, so the default (one a second, two at once) applies. RIPE's daily limit counts
+ * personal-data objects, which the `-r` flag we send avoids.
+ */
+export const BUILTIN_SERVER_LIMITS: Readonly<
+  Record<string, { concurrency: number; perMinute: number }>
+> = {
+  'whois.lacnic.net': { concurrency: 1, perMinute: 10 },
+  'rdap.lacnic.net': { concurrency: 1, perMinute: 10 },
+};
+
 /** Where the investigation stage finds its network peers (tests point them at loopback). */
 export const lookupConfigSchema = z
   .object({
@@ -87,10 +110,28 @@ export const lookupConfigSchema = z
     whoisHosts: z.record(serverName, hostPort).optional(),
     /** The DNS server to ask, HOST:PORT; unset means the system resolver. */
     dnsServer: hostPort.optional(),
-    /** A directory holding the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json). */
+    /** A directory holding the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json); unset means the refreshed copy in the data directory, else the bundled one. */
     rdapBootstrap: filePath.optional(),
     /** Timeout of one DNS, whois or RDAP request, in milliseconds. */
-    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    timeoutMs: z.number().int().min(1).max(600_000).prefault(10_000),
+    /** How long a netblock's answer is trusted before the registries are asked again. */
+    ttl: duration.prefault('7d'),
+    /** How long a failed lookup is remembered before it is tried again. */
+    failureTtl: duration.prefault('1h'),
+    /** Addresses investigated at once. */
+    concurrency: z.number().int().min(1).max(256).prefault(8),
+    /** Use RDAP where the bootstrap names a server (whois stays the fallback). */
+    rdap: z.boolean().prefault(true),
+    /** Ask the registry and registrar of a forward-confirmed PTR's domain for contacts. */
+    domainWhois: z.boolean().prefault(true),
+    /** Ask only the whois servers listed in `whoisHosts` (a referral elsewhere is recorded, not followed). */
+    onlyListedServers: z.boolean().prefault(false),
+    /** The first whois server for every address, e.g. whois.iana.org; unset means IANA's tables. */
+    firstWhoisServer: serverName.optional(),
+    /** Limits for a server not named in `servers`. */
+    defaultLimits: serverLimitsSchema.prefault({ concurrency: 2, perMinute: 60 }),
+    /** Limits per named server (whois or RDAP host), over the built-in ones (LACNIC: 1 at once, 10 a minute). */
+    servers: z.record(serverName, serverLimitsSchema).prefault({}),
   })
   .strict();
 

@@ -75,3 +75,20 @@ export interface Network {
   /** What went wrong on the way (timeouts, refused referrals, oversized answers), for people. */
   readonly errors: readonly string[];
 }
+
+/** Netblock-level investigation result, shared by every address inside the block. */
+export interface CachedNetwork {
+  /** The block; its canonical `start` and `end` are the cache key. */
+  readonly netblock: Netblock;
+  readonly asn: number | null;
+  readonly asName: string | null;
+  /** Registry-derived contacts only (no PTR or domain contacts: those belong to an address). */
+  readonly contacts: readonly Contact[];
+  readonly hints: readonly string[];
+  readonly chain: readonly ChainStep[];
+  readonly errors: readonly string[];
+  /** Epoch ms of the investigation. */
+  readonly fetchedAt: number;
+  /** Epoch ms from which the record is expired (no longer returned, and purged). */
+  readonly expiresAt: number;
+}

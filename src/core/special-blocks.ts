@@ -1,3 +1,5 @@
+import { CidrSet } from './cidr.js';
+
 /**
  * IANA special-purpose address blocks (RFC 6890 registries, IPv4 and IPv6, with multicast),
  * as `[block, name, rfc, globallyReachable]`. A more specific block overrides the one containing
@@ -49,3 +51,32 @@ export const SPECIAL_BLOCKS: readonly (readonly [string, string, string, boolean
   ['fe80::/10', 'Link-Local Unicast', 'RFC4291', false],
   ['ff00::/8', 'Multicast', 'RFC4291', false],
 ];
+
+/** A special-purpose block as the registry names it. */
+export interface SpecialBlock {
+  readonly name: string;
+  readonly rfc: string;
+  readonly globallyReachable: boolean;
+}
+
+let specialSet: CidrSet<SpecialBlock> | null = null;
+
+/** The special-purpose blocks as a set, most specific match first (built once per process). */
+export function specialBlockSet(): CidrSet<SpecialBlock> {
+  if (specialSet === null) {
+    specialSet = new CidrSet();
+    for (const [block, name, rfc, globallyReachable] of SPECIAL_BLOCKS) {
+      specialSet.add(block, { name, rfc, globallyReachable });
+    }
+  }
+  return specialSet;
+}
+
+/**
+ * The special-purpose block that makes an address not worth reporting or investigating
+ * (`Private-Use (RFC1918)`), or null for an ordinary, globally reachable address.
+ */
+export function specialPurpose(address: string): SpecialBlock | null {
+  const hit = specialBlockSet().match(address);
+  return hit === undefined || hit.value.globallyReachable ? null : hit.value;
+}

@@ -2,7 +2,7 @@ import { addressBytes, CidrSet, parseCidr } from '../core/cidr.js';
 import { formatDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 import type { Incident, IncidentKind } from '../core/incident.js';
-import { SPECIAL_BLOCKS } from '../core/special-blocks.js';
+import { specialBlockSet } from '../core/special-blocks.js';
 import { defaultDetectConfig, type DetectConfig, type PolicyConfig } from './detect-config.js';
 import type { IncidentDraft } from './incident-draft.js';
 import { counted, formatCount, serviceLabel } from './incident-text.js';
@@ -24,25 +24,6 @@ const KIND_LABELS: Record<IncidentKind, string> = {
   'port-scan': 'a port scan',
   probe: 'a probe',
 };
-
-interface SpecialBlock {
-  readonly name: string;
-  readonly rfc: string;
-  readonly globallyReachable: boolean;
-}
-
-/** The IANA special-purpose blocks, most specific first (built once per process). */
-let specialSet: CidrSet<SpecialBlock> | null = null;
-
-function specialBlocks(): CidrSet<SpecialBlock> {
-  if (specialSet === null) {
-    specialSet = new CidrSet();
-    for (const [block, name, rfc, globallyReachable] of SPECIAL_BLOCKS) {
-      specialSet.add(block, { name, rfc, globallyReachable });
-    }
-  }
-  return specialSet;
-}
 
 function blockSet(cidrs: readonly string[], where: string, problems: string[]): CidrSet<string> {
   const set = new CidrSet<string>();
@@ -76,7 +57,7 @@ export function buildPolicy(
   const own = blockSet([...config.ownNetworks, ...extraOwn], 'ownNetworks', problems);
   const allow = blockSet(config.allowList, 'allowList', problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  const special = specialBlocks();
+  const special = specialBlockSet();
   const innocuousPorts = new Set(config.innocuousPorts);
   const innocuousServices = new Set(config.innocuousServices);
   const reportAfter = detect.probe.reportAfter;

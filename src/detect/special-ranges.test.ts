@@ -8,6 +8,7 @@ import { defaultPolicyConfig } from './detect-config.js';
 import type { IncidentDraft } from './incident-draft.js';
 import { buildPolicy } from './reportability-policy.js';
 import { mulberry32 } from '../../test/support/fixtures.js';
+import { parseCsv } from '../../test/support/csv.js';
 
 // Every address in an IANA special-purpose block that is not globally reachable is never
 // reported, and the reason names the block; an address in a globally reachable block nested
@@ -25,37 +26,12 @@ interface Row {
   reachable: boolean;
 }
 
-/** Splits one CSV line, honouring double quotes. */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(field);
-      field = '';
-    } else field += c;
-  }
-  out.push(field);
-  return out;
-}
-
 function readRows(file: string): Row[] {
-  const lines = readFileSync(join(CORPUS, file), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
-  assert.deepEqual(csvFields(lines[0]!), ['block', 'name', 'rfc', 'globally_reachable']);
-  return lines.slice(1).map((l) => {
-    const [block, name, rfc, reachable] = csvFields(l);
-    assert.ok(reachable === 'true' || reachable === 'false', `${file}: ${l}`);
+  const [header, ...rows] = parseCsv(readFileSync(join(CORPUS, file), 'utf8'));
+  assert.deepEqual(header, ['block', 'name', 'rfc', 'globally_reachable']);
+  return rows.map((r) => {
+    const [block, name, rfc, reachable] = r;
+    assert.ok(reachable === 'true' || reachable === 'false', `${file}: ${r.join(',')}`);
     return { block: block!, name: name!, rfc: rfc!, reachable: reachable === 'true' };
   });
 }

@@ -54,3 +54,19 @@ export interface WhoisRequest {
 
 /** Sends one whois question and resolves to the decoded answer text; rejects with a readable Error. */
 export type WhoisAsk = (request: WhoisRequest) => Promise<string>;
+
+/** A finding that says nothing (yet): the server answered no network and no contact. */
+export function emptyFinding(server: string, fields: Partial<AnswerFinding> = {}): AnswerFinding {
+  return {
+    server,
+    netblock: null,
+    contacts: [],
+    hints: [],
+    referral: null,
+    stub: false,
+    limited: null,
+    asn: null,
+    asName: null,
+    ...fields,
+  };
+}

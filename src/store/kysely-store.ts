@@ -5,9 +5,28 @@ import { ExternalError } from '../core/errors.js';
 import { EVENT_KINDS } from '../core/event.js';
 import { INCIDENT_KINDS } from '../core/incident.js';
 import type { Evidence, Incident, IncidentKind } from '../core/incident.js';
+import type { Network } from '../core/network.js';
 import { databaseError } from './database-error.js';
+import { int64, isString, parseList } from './column-values.js';
 import type { CheckpointsTable, Database, FlagColumn, IncidentsTable } from './schema.js';
-import type { Checkpoint, IncidentFilter, NewIncident, SourceKey, Store } from './store.js';
+import {
+  addressKey,
+  addressNetworkFromRow,
+  addressNetworkToRow,
+  blockKeys,
+  cachedNetworkFromRow,
+  cachedNetworkToRow,
+  containingPrefixKeys,
+} from './network-rows.js';
+import type {
+  CachedNetwork,
+  Checkpoint,
+  IncidentFilter,
+  NewIncident,
+  SourceKey,
+  Store,
+  StoredAddressNetwork,
+} from './store.js';
 
 /** Options of a KyselyStore. */
 export interface KyselyStoreOptions {
@@ -217,6 +236,164 @@ export class KyselyStore implements Store {
     return rows.map((r) => this.#incidentFromRow(r));
   }
 
+  async saveNetwork(record: CachedNetwork): Promise<void> {
+    const keys = blockKeys(record.netblock);
+    const row = cachedNetworkToRow(record, keys);
+    const prefixes = keys.prefixKeys.map((prefix_key) => ({
+      prefix_key,
+      start_key: keys.startKey,
+      end_key: keys.endKey,
+    }));
+    // The same bounds always give the same prefixes: an upsert leaves them as they are.
+    await this.transaction(async (tx) => {
+      const store = tx as KyselyStore;
+      await store.#run('saving a cached network', () =>
+        store.#db
+          .insertInto('network_cache')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['start_key', 'end_key']).doUpdateSet((eb) => ({
+              family: eb.ref('excluded.family'),
+              span_key: eb.ref('excluded.span_key'),
+              start: eb.ref('excluded.start'),
+              end: eb.ref('excluded.end'),
+              cidrs: eb.ref('excluded.cidrs'),
+              name: eb.ref('excluded.name'),
+              handle: eb.ref('excluded.handle'),
+              org: eb.ref('excluded.org'),
+              country: eb.ref('excluded.country'),
+              registry: eb.ref('excluded.registry'),
+              asn: eb.ref('excluded.asn'),
+              as_name: eb.ref('excluded.as_name'),
+              contacts: eb.ref('excluded.contacts'),
+              hints: eb.ref('excluded.hints'),
+              chain: eb.ref('excluded.chain'),
+              errors: eb.ref('excluded.errors'),
+              fetched_at: eb.ref('excluded.fetched_at'),
+              expires_at: eb.ref('excluded.expires_at'),
+            })),
+          )
+          .execute(),
+      );
+      // At most 254 prefixes (an IPv6 range), 3 parameters each: one statement holds them.
+      await store.#run('saving a cached network', () =>
+        store.#db
+          .insertInto('network_cache_prefixes')
+          .values(prefixes)
+          .onConflict((oc) => oc.doNothing())
+          .execute(),
+      );
+    });
+  }
+
+  async findNetwork(address: string, now: number): Promise<CachedNetwork | null> {
+    const query = findNetworkQuery(this.#db, address, now);
+    if (query === null) return null;
+    const row = await this.#run('finding a cached network', () => query.executeTakeFirst());
+    return row === undefined ? null : cachedNetworkFromRow(row);
+  }
+
+  async saveLookupFailure(address: string, error: string, expiresAt: number): Promise<void> {
+    const row = { address, error, expires_at: int64(expiresAt, 'expiresAt') };
+    await this.#run('saving a failed lookup', () =>
+      this.#db
+        .insertInto('lookup_failures')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('address').doUpdateSet((eb) => ({
+            error: eb.ref('excluded.error'),
+            expires_at: eb.ref('excluded.expires_at'),
+          })),
+        )
+        .execute(),
+    );
+  }
+
+  async findLookupFailure(address: string, now: number): Promise<string | null> {
+    const row = await this.#run('finding a failed lookup', () =>
+      this.#db
+        .selectFrom('lookup_failures')
+        .select('error')
+        .where('address', '=', address)
+        .where('expires_at', '>', now)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? null : row.error;
+  }
+
+  async saveAddressNetwork(result: Network, at: number): Promise<void> {
+    const row = addressNetworkToRow(result, at);
+    await this.#run('saving an address network', () =>
+      this.#db
+        .insertInto('address_networks')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('address').doUpdateSet((eb) => ({
+            ptr: eb.ref('excluded.ptr'),
+            ptr_confirmed: eb.ref('excluded.ptr_confirmed'),
+            domain: eb.ref('excluded.domain'),
+            asn: eb.ref('excluded.asn'),
+            as_name: eb.ref('excluded.as_name'),
+            network: eb.ref('excluded.network'),
+            contacts: eb.ref('excluded.contacts'),
+            hints: eb.ref('excluded.hints'),
+            chain: eb.ref('excluded.chain'),
+            errors: eb.ref('excluded.errors'),
+            looked_up_at: eb.ref('excluded.looked_up_at'),
+          })),
+        )
+        .execute(),
+    );
+  }
+
+  async findAddressNetworks(
+    addresses: readonly string[],
+  ): Promise<Map<string, StoredAddressNetwork>> {
+    const unique = [...new Set(addresses)];
+    const found = new Map<string, StoredAddressNetwork>();
+    for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+      const chunk = unique.slice(i, i + IDS_PER_QUERY);
+      const rows = await this.#run('finding address networks', () =>
+        this.#db.selectFrom('address_networks').selectAll().where('address', 'in', chunk).execute(),
+      );
+      for (const row of rows) {
+        found.set(row.address, {
+          network: addressNetworkFromRow(row),
+          at: Number(row.looked_up_at),
+        });
+      }
+    }
+    return found;
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    return this.transaction(async (tx) => {
+      const store = tx as KyselyStore;
+      // The prefixes first: they are found through their block's expiry.
+      await store.#run('purging the network cache', () =>
+        store.#db
+          .deleteFrom('network_cache_prefixes')
+          .where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('network_cache')
+                .select('network_cache.start_key')
+                .whereRef('network_cache.start_key', '=', 'network_cache_prefixes.start_key')
+                .whereRef('network_cache.end_key', '=', 'network_cache_prefixes.end_key')
+                .where('network_cache.expires_at', '<=', now),
+            ),
+          )
+          .execute(),
+      );
+      const networks = await store.#run('purging the network cache', () =>
+        store.#db.deleteFrom('network_cache').where('expires_at', '<=', now).executeTakeFirst(),
+      );
+      const failures = await store.#run('purging failed lookups', () =>
+        store.#db.deleteFrom('lookup_failures').where('expires_at', '<=', now).executeTakeFirst(),
+      );
+      return Number(networks.numDeletedRows) + Number(failures.numDeletedRows);
+    });
+  }
+
   /**
    * Runs `fn` in one transaction with a store bound to it; the outer store refuses calls from
    * within `fn`. A nested `transaction` call joins the outer transaction (no savepoint): if
@@ -352,6 +529,27 @@ export class KyselyStore implements Store {
   }
 }
 
+/**
+ * The query behind `findNetwork`, or null when the text is not an address; exported so the SQLite
+ * tests can show its plan searches indexes. One index probe per prefix length of the address's
+ * family (see network_cache_prefixes in schema.ts), then the smallest unexpired block found.
+ */
+export function findNetworkQuery(db: Kysely<Database>, address: string, now: number) {
+  const key = addressKey(address);
+  if (key === null) return null;
+  return db
+    .selectFrom('network_cache_prefixes as p')
+    .innerJoin('network_cache as n', (join) =>
+      join.onRef('n.start_key', '=', 'p.start_key').onRef('n.end_key', '=', 'p.end_key'),
+    )
+    .selectAll('n')
+    .where('p.prefix_key', 'in', containingPrefixKeys(key))
+    .where('n.expires_at', '>', now)
+    .orderBy('n.span_key', 'asc')
+    .orderBy('n.start_key', 'desc')
+    .limit(1);
+}
+
 function incidentToRow(incident: NewIncident) {
   return {
     kind: incident.kind,
@@ -402,31 +600,8 @@ function compareRows(a: Selectable<IncidentsTable>, b: Selectable<IncidentsTable
   );
 }
 
-// SQLite would store 1.5 in a bigint column and PostgreSQL would refuse it: check here, so both
-// behave alike, and a caller's bug reads as a bug rather than as a database failure.
-function int64(value: number, field: string): number {
-  if (!Number.isSafeInteger(value)) throw new Error(`store: ${field} must be an integer: ${value}`);
-  return value;
-}
-
 function flag(value: boolean): FlagColumn {
   return value ? 1 : 0;
-}
-
-// JSON columns are parsed defensively: a value this version cannot read becomes an empty list,
-// or loses the entries it cannot read, rather than failing every listing.
-function parseList<T>(text: string, keep: (v: unknown) => v is T): T[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  return Array.isArray(value) ? value.filter(keep) : [];
-}
-
-function isString(v: unknown): v is string {
-  return typeof v === 'string';
 }
 
 function isPort(v: unknown): v is number {

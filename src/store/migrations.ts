@@ -62,9 +62,90 @@ const m0001Initial: Migration = {
   },
 };
 
+// The investigation cache (issue 4): netblocks with their registry contacts, their covering
+// prefixes (the containment index), failed lookups, and each address's full answer.
+const m0002InvestigationCache: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('network_cache')
+      .addColumn('start_key', 'text', (c) => c.notNull())
+      .addColumn('end_key', 'text', (c) => c.notNull())
+      .addColumn('family', 'integer', (c) => c.notNull())
+      .addColumn('span_key', 'text', (c) => c.notNull())
+      .addColumn('start', 'text', (c) => c.notNull())
+      .addColumn('end', 'text', (c) => c.notNull())
+      .addColumn('cidrs', 'text', (c) => c.notNull())
+      .addColumn('name', 'text')
+      .addColumn('handle', 'text')
+      .addColumn('org', 'text')
+      .addColumn('country', 'text')
+      .addColumn('registry', 'text')
+      .addColumn('asn', 'bigint')
+      .addColumn('as_name', 'text')
+      .addColumn('contacts', 'text', (c) => c.notNull())
+      .addColumn('hints', 'text', (c) => c.notNull())
+      .addColumn('chain', 'text', (c) => c.notNull())
+      .addColumn('errors', 'text', (c) => c.notNull())
+      .addColumn('fetched_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('network_cache_pk', ['start_key', 'end_key'])
+      .execute();
+    await db.schema
+      .createIndex('network_cache_expires_at')
+      .on('network_cache')
+      .column('expires_at')
+      .execute();
+    await db.schema
+      .createTable('network_cache_prefixes')
+      .addColumn('prefix_key', 'text', (c) => c.notNull())
+      .addColumn('start_key', 'text', (c) => c.notNull())
+      .addColumn('end_key', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('network_cache_prefixes_pk', ['prefix_key', 'start_key', 'end_key'])
+      .execute();
+    await db.schema
+      .createIndex('network_cache_prefixes_block')
+      .on('network_cache_prefixes')
+      .columns(['start_key', 'end_key'])
+      .execute();
+    await db.schema
+      .createTable('lookup_failures')
+      .addColumn('address', 'text', (c) => c.primaryKey().notNull())
+      .addColumn('error', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('lookup_failures_expires_at')
+      .on('lookup_failures')
+      .column('expires_at')
+      .execute();
+    await db.schema
+      .createTable('address_networks')
+      .addColumn('address', 'text', (c) => c.primaryKey().notNull())
+      .addColumn('ptr', 'text')
+      .addColumn('ptr_confirmed', 'integer', (c) => c.notNull())
+      .addColumn('domain', 'text')
+      .addColumn('asn', 'bigint')
+      .addColumn('as_name', 'text')
+      .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('contacts', 'text', (c) => c.notNull())
+      .addColumn('hints', 'text', (c) => c.notNull())
+      .addColumn('chain', 'text', (c) => c.notNull())
+      .addColumn('errors', 'text', (c) => c.notNull())
+      .addColumn('looked_up_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('address_networks').execute();
+    await db.schema.dropTable('lookup_failures').execute();
+    await db.schema.dropTable('network_cache_prefixes').execute();
+    await db.schema.dropTable('network_cache').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001Initial,
+  '0002_investigation_cache': m0002InvestigationCache,
 };
 
 /** Serves the in-code migrations, so the built package needs no migration files on disk. */

@@ -49,10 +49,86 @@ export interface CheckpointsTable {
   read_at: Int64Column;
 }
 
+/**
+ * One row per cached netblock investigation (migration 0002), keyed by its bounds. The keys are
+ * fixed-width lower-case hex of the address values (8 digits for IPv4, 32 for IPv6), so text
+ * order is numeric order on every database.
+ */
+export interface NetworkCacheTable {
+  start_key: string;
+  end_key: string;
+  /** 4 or 6. */
+  family: number;
+  /** end − start as 32 hex digits: orders blocks by size (smallest is most specific). */
+  span_key: string;
+  /** Canonical bounds, as given. */
+  start: string;
+  end: string;
+  /** JSON array of prefix strings, as the registry gave them. */
+  cidrs: string;
+  name: string | null;
+  handle: string | null;
+  org: string | null;
+  country: string | null;
+  registry: string | null;
+  asn: Int64Column | null;
+  as_name: string | null;
+  /** JSON arrays of Contact, strings, ChainStep and strings. */
+  contacts: string;
+  hints: string;
+  chain: string;
+  errors: string;
+  fetched_at: Int64Column;
+  expires_at: Int64Column;
+}
+
+/**
+ * The prefixes that exactly cover each cached block (one row per prefix, usually one per block):
+ * an address lies in a block exactly when one of the block's prefixes is the address masked to
+ * that prefix's length, so a containment lookup is at most 33 (IPv4) or 129 (IPv6) index probes.
+ */
+export interface NetworkCachePrefixesTable {
+  /** `FAMILY/LENGTH/HEX`, e.g. `4/24/c0000200`: the prefix's network address, fixed width. */
+  prefix_key: string;
+  /** The block's key in network_cache. */
+  start_key: string;
+  end_key: string;
+}
+
+/** Negative cache: an address whose lookup failed, and until when not to ask again. */
+export interface LookupFailuresTable {
+  address: string;
+  error: string;
+  expires_at: Int64Column;
+}
+
+/** The full per-address investigation result (not a cache: it is kept with the incidents). */
+export interface AddressNetworksTable {
+  address: string;
+  ptr: string | null;
+  ptr_confirmed: FlagColumn;
+  domain: string | null;
+  asn: Int64Column | null;
+  as_name: string | null;
+  /** JSON: the Netblock object, or `null`. */
+  network: string;
+  /** JSON arrays of Contact, strings, ChainStep and strings. */
+  contacts: string;
+  hints: string;
+  chain: string;
+  errors: string;
+  /** Epoch ms of the investigation. */
+  looked_up_at: Int64Column;
+}
+
 /** The database as Kysely sees it (the migration bookkeeping tables are the Migrator's). */
 export interface Database {
   incidents: IncidentsTable;
   checkpoints: CheckpointsTable;
+  network_cache: NetworkCacheTable;
+  network_cache_prefixes: NetworkCachePrefixesTable;
+  lookup_failures: LookupFailuresTable;
+  address_networks: AddressNetworksTable;
 }
 
 /** Name of the table where the Migrator records applied migrations. */

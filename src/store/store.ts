@@ -1,4 +1,5 @@
 import type { Incident, IncidentKind } from '../core/incident.js';
+import type { CachedNetwork, Network } from '../core/network.js';
 
 /** How far a file has been read, keyed by the file's identity (not its name, which rotates). */
 export interface Checkpoint {
@@ -41,6 +42,14 @@ export interface SourceKey {
 /** An incident before the store has given it an id. */
 export type NewIncident = Omit<Incident, 'id'>;
 
+export type { CachedNetwork };
+
+/** A stored per-address investigation result and when it was made (epoch ms). */
+export interface StoredAddressNetwork {
+  readonly network: Network;
+  readonly at: number;
+}
+
 /**
  * The narrow interface the application uses to persist what it learned. One implementation
  * (Kysely) serves SQLite and PostgreSQL; every implementation must pass the store conformance
@@ -76,6 +85,26 @@ export interface Store {
   updateIncident(incident: Incident): Promise<void>;
   /** Incidents matching the filter: reportable first, then by severity, then by lastSeen, descending. */
   listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
+  /** Creates or replaces the cached block with the same `start` and `end`. */
+  saveNetwork(record: CachedNetwork): Promise<void>;
+  /**
+   * The most specific (smallest) block containing the address whose `expiresAt` is after `now`,
+   * IPv4 or IPv6, or null when none does (or the text is not an address).
+   */
+  findNetwork(address: string, now: number): Promise<CachedNetwork | null>;
+  /** Negative cache: records that looking up the address failed, until `expiresAt`. */
+  saveLookupFailure(address: string, error: string, expiresAt: number): Promise<void>;
+  /** The error of the address's failed lookup while it has not expired at `now`, else null. */
+  findLookupFailure(address: string, now: number): Promise<string | null>;
+  /** Creates or replaces the full answer for `result.address`, investigated at `at` (epoch ms). */
+  saveAddressNetwork(result: Network, at: number): Promise<void>;
+  /** The stored answers of these addresses, by address; addresses never stored are absent. */
+  findAddressNetworks(addresses: readonly string[]): Promise<Map<string, StoredAddressNetwork>>;
+  /**
+   * Deletes the cached blocks and lookup failures expired at `now` (expiresAt at or before it);
+   * returns how many were deleted. Per-address answers are kept: they are not a cache.
+   */
+  purgeExpired(now: number): Promise<number>;
   /**
    * Runs `fn` in one transaction: all of its writes land, or none, and an error of `fn` is
    * rethrown unchanged. Inside `fn`, use only the store it is given: the outer store rejects

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Incident } from '../../src/core/incident.js';
-import type { Checkpoint, NewIncident, Store } from '../../src/store/store.js';
+import { addressValue, rangeSize, rangeToCidrs, valueAddress } from '../../src/core/ip-range.js';
+import type { Contact, Netblock, Network } from '../../src/core/network.js';
+import type { CachedNetwork, Checkpoint, NewIncident, Store } from '../../src/store/store.js';
+import { mulberry32 } from '../support/fixtures.js';
 
 /** What the suite needs beyond a fresh store. */
 export interface ConformanceOptions {
@@ -69,6 +72,124 @@ const checkpointB: Checkpoint = {
   offset: 0,
   lines: 0,
   readAt: T0,
+};
+
+const DAY = 24 * 60 * MINUTE;
+
+const abuseContact: Contact = {
+  email: 'abuse@example.net',
+  roles: ['abuse'],
+  source: 'whois.ripe.net abuse-mailbox',
+  structured: true,
+  level: 'network',
+};
+
+const nocContact: Contact = {
+  email: 'noc@example.net',
+  roles: ['technical', 'noc'],
+  source: 'rdap.arin.net entity NOC-EXAMPLE',
+  structured: true,
+  level: 'org',
+};
+
+const remarkContact: Contact = {
+  email: 'Security.Team@example.org',
+  roles: [],
+  source: 'whois.ripe.net remarks',
+  structured: false,
+  level: 'remark',
+};
+
+/** A netblock from `start` to `end`, with every field filled. */
+function netblock(start: string, end: string, name = 'EXAMPLE-NET'): Netblock {
+  return {
+    start,
+    end,
+    cidrs: rangeToCidrs({ start, end }),
+    name,
+    handle: `${name}-HANDLE`,
+    org: 'Example Networks Ltd',
+    country: 'NL',
+    registry: 'ripe',
+  };
+}
+
+/** A cached block from `start` to `end`, fetched at T0 and valid for 7 days. */
+function cached(start: string, end: string, overrides: Partial<CachedNetwork> = {}): CachedNetwork {
+  return {
+    netblock: netblock(start, end),
+    // A 32-bit private-use ASN: above 2^31, so a narrow integer column shows.
+    asn: 4_200_000_001,
+    asName: 'EXAMPLE-AS',
+    contacts: [abuseContact, nocContact, remarkContact],
+    hints: ['https://example.net/abuse-form'],
+    chain: [
+      { server: 'whois.iana.org', query: start },
+      { server: 'whois.ripe.net', query: `-B ${start}` },
+    ],
+    errors: ['rdap.db.ripe.net: timed out after 10 s'],
+    fetchedAt: T0,
+    expiresAt: T0 + 7 * DAY,
+    ...overrides,
+  };
+}
+
+/** The block of a lookup, as `start - end`, for compact assertions. */
+async function blockOf(store: Store, address: string, now = T0): Promise<string | null> {
+  const found = await store.findNetwork(address, now);
+  return found === null ? null : `${found.netblock.start} - ${found.netblock.end}`;
+}
+
+/** A complete per-address answer. */
+const fullAnswer: Network = {
+  address: '192.0.2.15',
+  ptr: 'host-15.example.net',
+  ptrConfirmed: true,
+  domain: 'example.net',
+  asn: 4_200_000_001,
+  asName: 'EXAMPLE-AS',
+  network: netblock('192.0.2.0', '192.0.2.255'),
+  contacts: [
+    abuseContact,
+    nocContact,
+    remarkContact,
+    {
+      email: 'abuse@registrar.example',
+      roles: ['registrar-abuse'],
+      source: 'whois.registrar.example Registrar Abuse Contact Email',
+      structured: true,
+      level: 'registrar',
+    },
+    {
+      email: 'security@example.net',
+      roles: ['rfc2142'],
+      source: 'RFC 2142 mailbox of example.net',
+      structured: false,
+      level: 'guess',
+    },
+  ],
+  hints: ['https://example.net/aup', 'https://example.net/abuse-form'],
+  chain: [
+    { server: 'whois.iana.org', query: '192.0.2.15' },
+    { server: 'https://rdap.db.ripe.net/ip/192.0.2.15', query: '' },
+  ],
+  // Quotes, a newline, a NUL and non-ASCII: JSON text must survive.
+  errors: ['whois.example.net said "no" \n\u0000 – ünïcödé'],
+};
+
+/** An answer with nothing found: unconfirmed PTR, no network, empty lists. */
+const bareAnswer: Network = {
+  address: '2001:db8::1',
+  ptr: 'spoofed.example.com',
+  ptrConfirmed: false,
+  domain: null,
+  asn: null,
+  asName: null,
+  network: null,
+  contacts: [],
+  hints: [],
+  chain: [],
+  errors: [],
 };
 
 async function using<T>(open: () => Promise<Store>, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -533,6 +654,313 @@ export function storeConformance(
         assert.deepEqual(await store.listIncidents(), [kept]);
       }));
 
+    describe('investigation cache', () => {
+      test('a cached block reads back exactly, and serves every address inside it', () =>
+        using(open, async (store) => {
+          const record = cached('192.0.2.0', '192.0.2.255');
+          await store.saveNetwork(record);
+          assert.deepEqual(await store.findNetwork('192.0.2.0', T0), record);
+          assert.deepEqual(await store.findNetwork('192.0.2.77', T0), record);
+          assert.deepEqual(await store.findNetwork('192.0.2.255', T0), record);
+          const bare = cached('198.51.100.0', '198.51.100.255', {
+            netblock: { ...netblock('198.51.100.0', '198.51.100.255'), name: null, handle: null },
+            asn: null,
+            asName: null,
+            contacts: [],
+            hints: [],
+            chain: [],
+            errors: [],
+          });
+          await store.saveNetwork(bare);
+          assert.deepEqual(await store.findNetwork('198.51.100.1', T0), bare);
+        }));
+
+      test('the most specific block wins: IPv4 /16 and /24, IPv6 /32 and /48', () =>
+        using(open, async (store) => {
+          // The /24 is saved before its /16 and the /48 after its /32: order does not matter.
+          await store.saveNetwork(cached('198.51.100.0', '198.51.100.255'));
+          await store.saveNetwork(cached('198.51.0.0', '198.51.255.255'));
+          await store.saveNetwork(cached('2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff'));
+          await store.saveNetwork(cached('2001:db8:1::', '2001:db8:1:ffff:ffff:ffff:ffff:ffff'));
+          assert.equal(await blockOf(store, '198.51.100.7'), '198.51.100.0 - 198.51.100.255');
+          assert.equal(await blockOf(store, '198.51.101.7'), '198.51.0.0 - 198.51.255.255');
+          assert.equal(await blockOf(store, '198.51.99.255'), '198.51.0.0 - 198.51.255.255');
+          assert.equal(
+            await blockOf(store, '2001:db8:1:2::3'),
+            '2001:db8:1:: - 2001:db8:1:ffff:ffff:ffff:ffff:ffff',
+          );
+          assert.equal(
+            await blockOf(store, '2001:db8:2::3'),
+            '2001:db8:: - 2001:db8:ffff:ffff:ffff:ffff:ffff:ffff',
+          );
+        }));
+
+      test('a range that is not one prefix (ARIN style) contains exactly its bounds and between', () =>
+        using(open, async (store) => {
+          await store.saveNetwork(cached('192.0.2.0', '192.0.2.255'));
+          // 192.0.2.10 - 192.0.2.20 is five prefixes: /31, /30, /30, /31, /32.
+          await store.saveNetwork(cached('192.0.2.10', '192.0.2.20'));
+          for (const inside of ['192.0.2.10', '192.0.2.11', '192.0.2.15', '192.0.2.20']) {
+            assert.equal(await blockOf(store, inside), '192.0.2.10 - 192.0.2.20', inside);
+          }
+          for (const outside of ['192.0.2.9', '192.0.2.21']) {
+            assert.equal(await blockOf(store, outside), '192.0.2.0 - 192.0.2.255', outside);
+          }
+        }));
+
+      test('an address outside every block, or text that is no address, finds nothing', () =>
+        using(open, async (store) => {
+          assert.equal(await store.findNetwork('192.0.2.1', T0), null);
+          await store.saveNetwork(cached('192.0.2.0', '192.0.2.255'));
+          await store.saveNetwork(cached('2001:db8::', '2001:db8::ffff'));
+          assert.equal(await store.findNetwork('192.0.3.0', T0), null);
+          assert.equal(await store.findNetwork('192.0.1.255', T0), null);
+          assert.equal(await store.findNetwork('2001:db8::1:0', T0), null);
+          assert.equal(await store.findNetwork('scanner.example.net', T0), null);
+          assert.equal(await store.findNetwork('', T0), null);
+        }));
+
+      test('IPv4 and IPv6 blocks of the same numeric values never answer for each other', () =>
+        using(open, async (store) => {
+          // ::/96 spans the same values, 0 to 2^32 - 1, as the whole IPv4 space.
+          await store.saveNetwork(cached('0.0.0.0', '255.255.255.255'));
+          await store.saveNetwork(cached('::', '::ffff:ffff'));
+          assert.equal(await blockOf(store, '192.0.2.1'), '0.0.0.0 - 255.255.255.255');
+          // An IPv4-mapped address is the IPv4 address.
+          assert.equal(await blockOf(store, '::ffff:192.0.2.1'), '0.0.0.0 - 255.255.255.255');
+          // The IPv4-compatible form (value 0xc0000201) is an IPv6 address.
+          assert.equal(await blockOf(store, '::c000:201'), ':: - ::ffff:ffff');
+          assert.equal(await blockOf(store, '2001:db8::1'), null);
+        }));
+
+      test('expired blocks are not returned; a live enclosing block is', () =>
+        using(open, async (store) => {
+          await store.saveNetwork(cached('198.51.0.0', '198.51.255.255', { expiresAt: T0 + DAY }));
+          await store.saveNetwork(cached('198.51.100.0', '198.51.100.255', { expiresAt: T0 }));
+          // expiresAt is the first instant at which the record is expired.
+          assert.equal(
+            await blockOf(store, '198.51.100.7', T0 - 1),
+            '198.51.100.0 - 198.51.100.255',
+          );
+          assert.equal(await blockOf(store, '198.51.100.7', T0), '198.51.0.0 - 198.51.255.255');
+          assert.equal(await blockOf(store, '198.51.100.7', T0 + DAY), null);
+        }));
+
+      test('saving a block again replaces it; other blocks stay', () =>
+        using(open, async (store) => {
+          await store.saveNetwork(cached('192.0.2.0', '192.0.2.255'));
+          await store.saveNetwork(cached('198.51.100.0', '198.51.100.255'));
+          const refreshed = cached('192.0.2.0', '192.0.2.255', {
+            netblock: { ...netblock('192.0.2.0', '192.0.2.255', 'RENAMED-NET'), country: 'DE' },
+            asn: 64500,
+            contacts: [remarkContact],
+            hints: [],
+            chain: [{ server: 'whois.ripe.net', query: '-B 192.0.2.1' }],
+            errors: [],
+            fetchedAt: T0 + DAY,
+            expiresAt: T0 + 8 * DAY,
+          });
+          await store.saveNetwork(refreshed);
+          assert.deepEqual(await store.findNetwork('192.0.2.1', T0 + DAY), refreshed);
+          assert.equal(await blockOf(store, '198.51.100.1'), '198.51.100.0 - 198.51.100.255');
+          // Still one row for the block: purging all counts two.
+          assert.equal(await store.purgeExpired(T0 + 100 * DAY), 2);
+        }));
+
+      test('a block whose bounds are not a range of one family is refused (a caller bug)', () =>
+        using(open, async (store) => {
+          const bounds = (start: string, end: string): CachedNetwork =>
+            cached('192.0.2.0', '192.0.2.255', {
+              netblock: { ...netblock('192.0.2.0', '192.0.2.255'), start, end, cidrs: [] },
+            });
+          await assert.rejects(store.saveNetwork(bounds('192.0.2.9', '192.0.2.1')), {
+            message: 'store: not an address range: 192.0.2.9 - 192.0.2.1',
+          });
+          await assert.rejects(store.saveNetwork(bounds('192.0.2.0', '2001:db8::')));
+          await assert.rejects(store.saveNetwork(bounds('example.net', '192.0.2.1')));
+          await assert.rejects(
+            store.saveNetwork(cached('192.0.2.0', '192.0.2.255', { expiresAt: 1.5 })),
+            { message: 'store: expiresAt must be an integer: 1.5' },
+          );
+          assert.equal(await store.findNetwork('192.0.2.1', 0), null);
+        }));
+
+      test('a cached block saved in a rolled-back transaction is gone', () =>
+        using(open, async (store) => {
+          const boom = new Error('lookup aborted');
+          await assert.rejects(
+            store.transaction(async (tx) => {
+              await tx.saveNetwork(cached('192.0.2.0', '192.0.2.255'));
+              assert.equal(await blockOf(tx, '192.0.2.1'), '192.0.2.0 - 192.0.2.255');
+              throw boom;
+            }),
+            (error) => error === boom,
+          );
+          assert.equal(await store.findNetwork('192.0.2.1', T0), null);
+        }));
+
+      test('failed lookups are remembered until they expire, and saving again replaces', () =>
+        using(open, async (store) => {
+          assert.equal(await store.findLookupFailure('192.0.2.1', T0), null);
+          await store.saveLookupFailure('192.0.2.1', 'whois.arin.net: timed out', T0 + MINUTE);
+          await store.saveLookupFailure('2001:db8::1', 'no RDAP server', T0 + 2 * MINUTE);
+          assert.equal(await store.findLookupFailure('192.0.2.1', T0), 'whois.arin.net: timed out');
+          assert.equal(
+            await store.findLookupFailure('192.0.2.1', T0 + MINUTE - 1),
+            'whois.arin.net: timed out',
+          );
+          assert.equal(await store.findLookupFailure('192.0.2.1', T0 + MINUTE), null);
+          assert.equal(await store.findLookupFailure('2001:db8::1', T0 + MINUTE), 'no RDAP server');
+          assert.equal(await store.findLookupFailure('192.0.2.2', T0), null);
+          await store.saveLookupFailure('192.0.2.1', 'connection refused', T0 + 5 * MINUTE);
+          assert.equal(
+            await store.findLookupFailure('192.0.2.1', T0 + MINUTE),
+            'connection refused',
+          );
+        }));
+
+      test('per-address answers round trip exactly; saving again replaces', () =>
+        using(open, async (store) => {
+          await store.saveAddressNetwork(fullAnswer, T0);
+          await store.saveAddressNetwork(bareAnswer, T0 + 1);
+          const found = await store.findAddressNetworks([
+            '192.0.2.15',
+            '2001:db8::1',
+            '192.0.2.15',
+            '203.0.113.1',
+          ]);
+          assert.deepEqual(
+            found,
+            new Map([
+              ['192.0.2.15', { network: fullAnswer, at: T0 }],
+              ['2001:db8::1', { network: bareAnswer, at: T0 + 1 }],
+            ]),
+          );
+          const again: Network = { ...fullAnswer, ptr: null, ptrConfirmed: false, contacts: [] };
+          await store.saveAddressNetwork(again, T0 + DAY);
+          assert.deepEqual(
+            await store.findAddressNetworks(['192.0.2.15']),
+            new Map([['192.0.2.15', { network: again, at: T0 + DAY }]]),
+          );
+          assert.deepEqual(await store.findAddressNetworks([]), new Map());
+        }));
+
+      test('more per-address answers than one statement may bind are all found', () =>
+        using(open, async (store) => {
+          const addresses = Array.from({ length: 1203 }, (_, i) =>
+            valueAddress(addressValue('2001:db8::') + BigInt(i), true),
+          );
+          await store.transaction(async (tx) => {
+            for (const address of addresses) {
+              await tx.saveAddressNetwork({ ...bareAnswer, address }, T0);
+            }
+          });
+          const found = await store.findAddressNetworks(addresses);
+          assert.equal(found.size, 1203);
+          for (const i of [0, 499, 500, 1202]) {
+            const address = addresses[i] as string;
+            assert.deepEqual(found.get(address), { network: { ...bareAnswer, address }, at: T0 });
+          }
+        }));
+
+      test('purgeExpired deletes expired blocks and failures, counts them, keeps the rest', () =>
+        using(open, async (store) => {
+          await store.saveNetwork(cached('198.51.0.0', '198.51.255.255', { expiresAt: T0 + DAY }));
+          await store.saveNetwork(cached('198.51.100.0', '198.51.100.255', { expiresAt: T0 }));
+          await store.saveNetwork(cached('192.0.2.10', '192.0.2.20', { expiresAt: T0 - 1 }));
+          await store.saveLookupFailure('203.0.113.1', 'timed out', T0);
+          await store.saveLookupFailure('203.0.113.2', 'timed out', T0 + 1);
+          await store.saveAddressNetwork(fullAnswer, T0 - 10 * DAY);
+          assert.equal(await store.purgeExpired(T0), 3);
+          assert.equal(await store.purgeExpired(T0), 0);
+          // Purged is gone even to a lookup that asks as of earlier.
+          assert.equal(await blockOf(store, '198.51.100.7', T0 - 1), '198.51.0.0 - 198.51.255.255');
+          assert.equal(await blockOf(store, '192.0.2.15', T0 - 2), null);
+          assert.equal(await store.findLookupFailure('203.0.113.1', T0 - 1), null);
+          assert.equal(await store.findLookupFailure('203.0.113.2', T0), 'timed out');
+          assert.equal((await store.findAddressNetworks(['192.0.2.15'])).size, 1);
+          // A block saved again after its purge is found again.
+          await store.saveNetwork(cached('192.0.2.10', '192.0.2.20'));
+          assert.equal(await blockOf(store, '192.0.2.15'), '192.0.2.10 - 192.0.2.20');
+          assert.equal(await store.purgeExpired(T0 + 100 * DAY), 3);
+        }));
+
+      test('among 10,000 blocks every lookup finds the same block as a full search', () =>
+        using(open, async (store) => {
+          const random = mulberry32(20261126);
+          const int = (n: number): number => Math.floor(random() * n);
+          const base6 = addressValue('2001:db8::');
+          const bases4 = ['192.0.2.0', '198.51.100.0', '203.0.113.0'].map(addressValue);
+          const now = T0 + DAY;
+          const blocks = new Map<string, CachedNetwork>();
+          const add = (start: string, end: string): void => {
+            // One in ten expired by `now`.
+            const expiresAt = int(10) === 0 ? now - int(2) : now + 1 + int(DAY);
+            blocks.set(`${start}-${end}`, cached(start, end, { expiresAt, contacts: [] }));
+          };
+          // IPv6: prefixes /32 to /64 of 2001:db8::/32, so short ones enclose many long ones.
+          while (blocks.size < 9000) {
+            const length = 32 + int(33);
+            const host = BigInt(128 - length);
+            const net = BigInt(int(2 ** 16)) * 2n ** 80n + BigInt(int(2 ** 16)) * 2n ** 64n;
+            const start = ((base6 + net) >> host) << host;
+            add(valueAddress(start, true), valueAddress(start + (1n << host) - 1n, true));
+          }
+          // IPv4: arbitrary ranges in the documentation /24s, overlapping in every way.
+          while (blocks.size < 10_000) {
+            const base = bases4[int(3)] as bigint;
+            const a = BigInt(int(256));
+            const b = BigInt(int(256));
+            const [lo, hi] = a <= b ? [a, b] : [b, a];
+            add(valueAddress(base + lo, false), valueAddress(base + hi, false));
+          }
+          await store.transaction(async (tx) => {
+            for (const block of blocks.values()) await tx.saveNetwork(block);
+          });
+          const live = [...blocks.values()]
+            .filter((b) => b.expiresAt > now)
+            .map(({ netblock: b }) => ({
+              v6: b.start.includes(':'),
+              start: addressValue(b.start),
+              end: addressValue(b.end),
+              text: `${b.start} - ${b.end}`,
+            }));
+          // The definition, by brute force: the smallest block; of equal sizes, the one starting last.
+          const expected = (address: string): string | null => {
+            const v6 = address.includes(':');
+            const value = addressValue(address);
+            let best: (typeof live)[number] | null = null;
+            for (const b of live) {
+              if (b.v6 !== v6 || b.start > value || b.end < value) continue;
+              const size = b.end - b.start;
+              const bestSize = best === null ? 0n : best.end - best.start;
+              if (best === null || size < bestSize || (size === bestSize && b.start > best.start)) {
+                best = b;
+              }
+            }
+            return best === null ? null : best.text;
+          };
+          const all = [...blocks.values()];
+          const probes: string[] = [];
+          for (let i = 0; i < 300; i++) {
+            const { netblock: b } = all[int(all.length)] as CachedNetwork;
+            const size = rangeSize(b);
+            const offset = BigInt(Math.floor(random() * Number(size))) % size;
+            probes.push(valueAddress(addressValue(b.start) + offset, b.start.includes(':')));
+          }
+          probes.push('2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '192.0.2.0');
+          probes.push('203.0.113.255', '2001:db9::', '192.0.3.0');
+          let hits = 0;
+          for (const address of probes) {
+            const want = expected(address);
+            if (want !== null) hits++;
+            assert.equal(await blockOf(store, address, now), want, address);
+          }
+          // The probes mostly land in blocks, so the comparison is not vacuous.
+          assert.ok(hits > 250, `only ${hits} probes inside a block`);
+        }));
+    });
+
     const persistent = options.persistent;
     test(
       'a reopened database keeps its data and opens again without re-migrating',
@@ -540,13 +968,23 @@ export function storeConformance(
       async () => {
         if (persistent === undefined) return;
         const reopen = persistent();
+        const block = cached('192.0.2.0', '192.0.2.255');
         const first = await using(reopen, async (store) => {
           await store.saveCheckpoints([checkpointA]);
+          await store.saveNetwork(block);
+          await store.saveLookupFailure('203.0.113.1', 'timed out', T0 + MINUTE);
+          await store.saveAddressNetwork(fullAnswer, T0);
           return store.insertIncident(incident());
         });
         const second = await using(reopen, async (store) => {
           assert.deepEqual(await store.listIncidents(), [first]);
           assert.deepEqual(await store.getCheckpoint(checkpointA.identity), checkpointA);
+          assert.deepEqual(await store.findNetwork('192.0.2.15', T0), block);
+          assert.equal(await store.findLookupFailure('203.0.113.1', T0), 'timed out');
+          assert.deepEqual(
+            await store.findAddressNetworks([fullAnswer.address]),
+            new Map([[fullAnswer.address, { network: fullAnswer, at: T0 }]]),
+          );
           return store.insertIncident(incident({ src: '192.0.2.99', severity: 1 }));
         });
         await using(reopen, async (store) => {

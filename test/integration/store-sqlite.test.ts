@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
@@ -9,10 +10,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { ConfigError, ExternalError } from '../../src/core/errors.js';
+import { findNetworkQuery, KyselyStore } from '../../src/store/kysely-store.js';
+import { migrationProvider } from '../../src/store/migrations.js';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../src/store/schema.js';
+import type { Database } from '../../src/store/schema.js';
 import type { NewIncident } from '../../src/store/store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -75,7 +81,7 @@ describe('SQLite store specifics', () => {
     );
   });
 
-  test('the schema has the tables and indexes of migration 0001_initial', async () => {
+  test('the schema has the tables and indexes of migrations 0001 and 0002', async () => {
     const path = freshPath();
     await (await openSqliteStore(path)).close();
     const objects = inspect(path, (db) =>
@@ -89,8 +95,15 @@ describe('SQLite store specifics', () => {
       { type: 'index', name: 'incidents_reportable_severity' },
       { type: 'index', name: 'incidents_src_host_kind_last_seen' },
       { type: 'index', name: 'incidents_src_kind_last_seen' },
+      { type: 'index', name: 'lookup_failures_expires_at' },
+      { type: 'index', name: 'network_cache_expires_at' },
+      { type: 'index', name: 'network_cache_prefixes_block' },
+      { type: 'table', name: 'address_networks' },
       { type: 'table', name: 'checkpoints' },
       { type: 'table', name: 'incidents' },
+      { type: 'table', name: 'lookup_failures' },
+      { type: 'table', name: 'network_cache' },
+      { type: 'table', name: 'network_cache_prefixes' },
       { type: 'table', name: 'schema_migrations' },
       { type: 'table', name: 'schema_migrations_lock' },
     ]);
@@ -100,12 +113,105 @@ describe('SQLite store specifics', () => {
     const path = freshPath();
     await (await openSqliteStore(path)).close();
     const applied = () =>
-      inspect(path, (db) => db.prepare('select name, timestamp from schema_migrations').all());
+      inspect(path, (db) =>
+        db.prepare('select name, timestamp from schema_migrations order by name').all(),
+      );
     const first = applied();
-    assert.equal(first.length, 1);
-    assert.equal((first[0] as { name: string }).name, '0001_initial');
+    assert.deepEqual(
+      first.map((m) => (m as { name: string }).name),
+      ['0001_initial', '0002_investigation_cache'],
+    );
     await (await openSqliteStore(path)).close();
     assert.deepEqual(applied(), first);
+  });
+
+  test('a database at migration 0001 gains the cache tables and keeps its incidents', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new SqliteDatabase(path);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider,
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+    });
+    const { error } = await migrator.migrateTo('0001_initial');
+    assert.equal(error, undefined);
+    const old = await new KyselyStore(db, { label: path }).insertIncident(sample);
+    await db.destroy();
+    const store = await openSqliteStore(path);
+    try {
+      assert.deepEqual(await store.listIncidents(), [old]);
+      await store.saveLookupFailure('203.0.113.9', 'timed out', Date.UTC(2026, 10, 27));
+      assert.equal(
+        await store.findLookupFailure('203.0.113.9', Date.UTC(2026, 10, 26)),
+        'timed out',
+      );
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(
+      inspect(path, (d) => d.prepare('select name from schema_migrations order by name').all()),
+      [{ name: '0001_initial' }, { name: '0002_investigation_cache' }],
+    );
+  });
+
+  test('a cached network lookup probes indexes only, for IPv4 and IPv6', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore(path);
+    try {
+      // Enough blocks, and ANALYZE statistics, for the planner to weigh a scan of them.
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < 2000; i++) {
+          await tx.saveNetwork({
+            netblock: {
+              start: `2001:db8:${i.toString(16)}::`,
+              end: `2001:db8:${i.toString(16)}:ffff:ffff:ffff:ffff:ffff`,
+              cidrs: [],
+              name: null,
+              handle: null,
+              org: null,
+              country: null,
+              registry: null,
+            },
+            asn: null,
+            asName: null,
+            contacts: [],
+            hints: [],
+            chain: [],
+            errors: [],
+            fetchedAt: 0,
+            expiresAt: 1000 + i,
+          });
+        }
+      });
+    } finally {
+      await store.close();
+    }
+    const sqlite = new SqliteDatabase(path);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    try {
+      sqlite.exec('analyze');
+      for (const address of ['192.0.2.1', '2001:db8:7d0::1']) {
+        const query = findNetworkQuery(db, address, 1500)?.compile();
+        assert.ok(query !== undefined);
+        const plan = sqlite
+          .prepare(`explain query plan ${query.sql}`)
+          .all(...(query.parameters as unknown[]))
+          .map((row) => (row as { detail: string }).detail);
+        assert.deepEqual(
+          plan.filter((step) => !step.startsWith('USE TEMP B-TREE FOR ORDER BY')),
+          [
+            'SEARCH p USING COVERING INDEX sqlite_autoindex_network_cache_prefixes_1 (prefix_key=?)',
+            'SEARCH n USING INDEX sqlite_autoindex_network_cache_1 (start_key=? AND end_key=?)',
+          ],
+          address,
+        );
+      }
+    } finally {
+      await db.destroy();
+    }
   });
 
   test('two stores on one file see each other’s writes', async () => {
@@ -169,7 +275,7 @@ describe('SQLite store specifics', () => {
     const path = freshPath();
     await (await openSqliteStore(path)).close();
     const db = new SqliteDatabase(path);
-    db.prepare("insert into schema_migrations (name, timestamp) values ('0002_future', 'x')").run();
+    db.prepare("insert into schema_migrations (name, timestamp) values ('9999_future', 'x')").run();
     db.close();
     await assert.rejects(openSqliteStore(path), (error) => {
       assert.ok(error instanceof ExternalError);
@@ -177,12 +283,12 @@ describe('SQLite store specifics', () => {
         error.message.startsWith(`database ${path} was written by another version of reportable (`),
         error.message,
       );
-      assert.match(error.message, /0002_future/);
+      assert.match(error.message, /9999_future/);
       return true;
     });
     assert.deepEqual(
       inspect(path, (d) => d.prepare('select name from schema_migrations order by name').all()),
-      [{ name: '0001_initial' }, { name: '0002_future' }],
+      [{ name: '0001_initial' }, { name: '0002_investigation_cache' }, { name: '9999_future' }],
     );
   });
 });
