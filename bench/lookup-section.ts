@@ -28,7 +28,7 @@ import {
 
 const ADDRESSES = 10_000;
 const NETBLOCKS = 300;
-const LATENCY_MS = Number(process.env.LB_LAT ?? 30);
+const LATENCY_MS = 30;
 const CONCURRENCY = 8;
 const RIRS = [
   'whois.arin.net',
