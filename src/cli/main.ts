@@ -6,7 +6,9 @@ import { registerConfigCommand } from './config-command.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerLookupCommand } from './lookup-command.js';
 import { registerParseCommand } from './parse-command.js';
+import { registerReportCommand } from './report-command.js';
 import { registerScanCommand } from './scan-command.js';
+import { registerSendCommand } from './send-command.js';
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -27,6 +29,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = Math.max(exitCode, code);
   });
   registerLookupCommand(program, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  registerReportCommand(program, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  registerSendCommand(program, (code) => {
     exitCode = Math.max(exitCode, code);
   });
   registerConfigCommand(program);

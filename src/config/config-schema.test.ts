@@ -24,7 +24,20 @@ test('defaultConfig is the detector, policy and lookup defaults plus empty reser
       defaultLimits: { concurrency: 2, perMinute: 60 },
       servers: {},
     },
-    smtp: {},
+    smtp: {
+      timeoutMs: 30_000,
+      perHour: 30,
+      perDomainPerHour: 5,
+      maxAttempts: 6,
+      retryAfter: 300_000,
+    },
+    report: {
+      dedupePeriod: 7 * 86_400_000,
+      alwaysCc: [],
+      neverMail: [],
+      autoApprove: false,
+      redact: { addresses: [], hostnames: [], users: [], targets: true },
+    },
   });
 });
 
@@ -58,6 +71,24 @@ test('every setting of the schema, as key paths', () => {
       'lookup.defaultLimits.perMinute',
       'lookup.servers',
       'smtp.url',
+      'smtp.from',
+      'smtp.timeoutMs',
+      'smtp.perHour',
+      'smtp.perDomainPerHour',
+      'smtp.maxAttempts',
+      'smtp.retryAfter',
+      'smtp.dkim.domainName',
+      'smtp.dkim.keySelector',
+      'smtp.dkim.privateKeyFile',
+      'report.dedupePeriod',
+      'report.alwaysCc',
+      'report.neverMail',
+      'report.autoApprove',
+      'report.templateDir',
+      'report.redact.addresses',
+      'report.redact.hostnames',
+      'report.redact.users',
+      'report.redact.targets',
     ],
   );
 });

@@ -140,6 +140,58 @@ export const smtpConfigSchema = z
   .object({
     /** The submission server, `smtp://` (STARTTLS when offered) or `smtps://` (TLS). */
     url: smtpUrl.optional(),
+    /** The From address of reports; unset means `reporter.email`. */
+    from: z.email().optional(),
+    /** Timeout of one SMTP conversation step, in milliseconds. */
+    timeoutMs: z.number().int().min(1).max(600_000).prefault(30_000),
+    /** At most this many reports sent per hour. */
+    perHour: z.number().int().min(1).max(100_000).prefault(30),
+    /** At most this many reports per hour to one recipient domain. */
+    perDomainPerHour: z.number().int().min(1).max(100_000).prefault(5),
+    /** Delivery attempts before a temporarily failing report is given up (failed). */
+    maxAttempts: z.number().int().min(1).max(100).prefault(6),
+    /** First wait after a temporary failure; it doubles with each attempt. */
+    retryAfter: duration.prefault('5m'),
+    /** Sign reports with DKIM. */
+    dkim: z
+      .object({
+        domainName: text,
+        keySelector: text,
+        /** The PEM private key file. */
+        privateKeyFile: filePath,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** How reports are drafted. */
+export const reportConfigSchema = z
+  .object({
+    /** A source reported to a contact for a kind of incident is not reported to it again within this period. */
+    dedupePeriod: duration.prefault('7d'),
+    /** Addresses copied on every report. */
+    alwaysCc: z.array(z.email()).prefault([]),
+    /** Addresses or domains never mailed (a domain covers its subdomains). */
+    neverMail: z.array(text).prefault([]),
+    /** Approve drafts as they are made, so `send` mails them without review. */
+    autoApprove: z.boolean().prefault(false),
+    /** A directory with subject.hbs and/or body.hbs replacing the bundled templates. */
+    templateDir: filePath.optional(),
+    /** What of yours is removed from quoted evidence. */
+    redact: z
+      .object({
+        /** Your addresses and networks (CIDR); policy.ownNetworks are added. */
+        addresses: z.array(text).prefault([]),
+        /** Your host names. */
+        hostnames: z.array(text).prefault([]),
+        /** User names on your systems. */
+        users: z.array(text).prefault([]),
+        /** Remove each incident's targets (your attacked addresses). */
+        targets: z.boolean().prefault(true),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -153,6 +205,7 @@ export const configSchema = z
     reporter: reporterConfigSchema.prefault({}),
     lookup: lookupConfigSchema.prefault({}),
     smtp: smtpConfigSchema.prefault({}),
+    report: reportConfigSchema.prefault({}),
   })
   .strict();
 

@@ -14,6 +14,8 @@ const EXAMPLE = join(import.meta.dirname, '../../examples/reportable.yaml');
 const text = readFileSync(EXAMPLE, 'utf8');
 const leaves = leafPaths(configSchema);
 const leafNames = new Set(leaves.map((p) => p.at(-1)!));
+/** Every key name of the schema, sections included (`dkim:` opens a commented-out block). */
+const keyNames = new Set(leaves.flatMap((p) => p.map(String)));
 
 /**
  * The example with its commented-out settings switched on: a `# key: value` line whose key is a
@@ -28,7 +30,7 @@ function uncommented(): string {
       if (m !== null) {
         const [, indent = '', inner = '', rest = ''] = m;
         const key = /^([A-Za-z]\w*):(?: |$)/.exec(rest)?.[1];
-        if (inner === '' && key !== undefined && leafNames.has(key)) {
+        if (inner === '' && key !== undefined && keyNames.has(key)) {
           blockIndent = indent.length;
           return indent + rest;
         }

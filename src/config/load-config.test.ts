@@ -110,7 +110,7 @@ test('unknown keys name the key, with a suggestion within edit distance 2', () =
     'detect.portScan.prots: unknown key (did you mean "ports"?)',
     'detect.brute_force: unknown key (did you mean "bruteForce"?)',
     'detect.colour: unknown key (expected one of: incidentGap, maxSources, evidenceLines, probe, portScan, sweep, bruteForce, dos, exploit)',
-    'smtp.host: unknown key (expected one of: url)',
+    'smtp.host: unknown key (expected one of: url, from, timeoutMs, perHour, perDomainPerHour, maxAttempts, retryAfter, dkim)',
     'detct: unknown key (did you mean "detect"?)',
   ]);
 });
@@ -119,7 +119,7 @@ test('a key that is not a plain name is quoted in the path; __proto__ is just an
   assert.deepEqual(problems('detect:\n  "port scan": {}\n  "a.b": 1\n__proto__: {}\n'), [
     'detect["port scan"]: unknown key (did you mean "portScan"?)',
     'detect["a.b"]: unknown key (expected one of: incidentGap, maxSources, evidenceLines, probe, portScan, sweep, bruteForce, dos, exploit)',
-    '__proto__: unknown key (expected one of: detect, policy, time, store, reporter, lookup, smtp)',
+    '__proto__: unknown key (expected one of: detect, policy, time, store, reporter, lookup, smtp, report)',
   ]);
 });
 

@@ -3,12 +3,18 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { ExternalError } from '../core/errors.js';
 import { EVENT_KINDS } from '../core/event.js';
-import { INCIDENT_KINDS } from '../core/incident.js';
 import type { Evidence, Incident, IncidentKind } from '../core/incident.js';
 import type { Network } from '../core/network.js';
+import type { Report, ReportDraft, ReportStatus } from '../core/report.js';
 import { databaseError } from './database-error.js';
-import { int64, isString, parseList } from './column-values.js';
-import type { CheckpointsTable, Database, FlagColumn, IncidentsTable } from './schema.js';
+import { int64, isIncidentKind, isString, parseList } from './column-values.js';
+import type {
+  CheckpointsTable,
+  Database,
+  FlagColumn,
+  IncidentsTable,
+  ReportsTable,
+} from './schema.js';
 import {
   addressKey,
   addressNetworkFromRow,
@@ -18,11 +24,23 @@ import {
   cachedNetworkToRow,
   containingPrefixKeys,
 } from './network-rows.js';
+import {
+  compareLedger,
+  draftToRow,
+  isReportStatus,
+  ledgerFromRow,
+  ledgerToRow,
+  patchToRow,
+  reportFromRow,
+} from './report-rows.js';
 import type {
   CachedNetwork,
   Checkpoint,
   IncidentFilter,
+  LedgerEntry,
   NewIncident,
+  ReportFilter,
+  ReportPatch,
   SourceKey,
   Store,
   StoredAddressNetwork,
@@ -47,6 +65,9 @@ const CHECKPOINTS_PER_INSERT = 500;
 // An incident row binds about 20 parameters: 1000 rows (20,000) stay within the limits above,
 // and fewer, larger statements cost fewer compilations and prepares per stored incident.
 const INCIDENTS_PER_INSERT = 1000;
+// Two parameters per report-incident link, seven per ledger entry.
+const LINKS_PER_INSERT = 1000;
+const LEDGER_PER_INSERT = 500;
 
 /**
  * The Store over any migrated Kysely<Database>: SQLite today, PostgreSQL next. Only portable
@@ -208,14 +229,8 @@ export class KyselyStore implements Store {
   }
 
   async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
-    const limit = filter.limit;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-      throw new Error(`listIncidents: limit must be a non-negative integer, got ${limit}`);
-    }
-    const offset = filter.offset;
-    if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0)) {
-      throw new Error(`listIncidents: offset must be a non-negative integer, got ${offset}`);
-    }
+    const { limit, offset } = filter;
+    checkPaging('listIncidents', limit, offset);
     if (limit === 0) return [];
     let rows: Selectable<IncidentsTable>[];
     if (filter.ids === undefined) {
@@ -394,6 +409,183 @@ export class KyselyStore implements Store {
     });
   }
 
+  async insertReport(
+    draft: ReportDraft,
+    status: 'draft' | 'approved',
+    now: number,
+  ): Promise<Report> {
+    const at = int64(now, 'now');
+    const row = draftToRow(draft);
+    const links = [...new Set(draft.incidentIds)];
+    // The number, the report and its links land together or not at all; inside a caller's
+    // transaction they join it (a rolled-back report gives its number back).
+    return this.transaction(async (tx) => {
+      const store = tx as KyselyStore;
+      const seq = await store.#nextValue('reports', 'numbering a report');
+      const id = String(seq);
+      await store.#run('inserting a report', () =>
+        store.#db
+          .insertInto('reports')
+          .values({
+            id,
+            seq,
+            status,
+            ...row,
+            message_id: null,
+            eml: null,
+            created_at: at,
+            updated_at: at,
+            approved_at: status === 'approved' ? at : null,
+            sent_at: null,
+            attempts: 0,
+            next_attempt_at: null,
+            last_error: null,
+          })
+          .execute(),
+      );
+      for (let i = 0; i < links.length; i += LINKS_PER_INSERT) {
+        const chunk = links
+          .slice(i, i + LINKS_PER_INSERT)
+          .map((incident_id) => ({ report_id: id, incident_id }));
+        await store.#run('inserting a report', () =>
+          store.#db.insertInto('report_incidents').values(chunk).execute(),
+        );
+      }
+      // Read back, so the caller holds exactly what getReport will return.
+      const stored = await store.getReport(id);
+      if (stored === null) throw new Error(`insertReport: report ${id} vanished`);
+      return stored;
+    });
+  }
+
+  async getReport(id: string): Promise<Report | null> {
+    const row = await this.#run('reading a report', () =>
+      this.#db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
+    return row === undefined ? null : this.#reportFromRow(row);
+  }
+
+  async listReports(filter: ReportFilter = {}): Promise<Report[]> {
+    const { limit, offset } = filter;
+    checkPaging('listReports', limit, offset);
+    const none = (list: readonly unknown[] | undefined): boolean => list?.length === 0;
+    if (limit === 0 || none(filter.ids) || none(filter.incidentIds) || none(filter.statuses)) {
+      return [];
+    }
+    const idChunks = chunksOf(filter.ids);
+    const incidentChunks = chunksOf(filter.incidentIds);
+    // One query pages in SQL; long id lists take one query per pair of chunks, whose rows
+    // (each cut to the end of the page) are merged, ordered and paged here.
+    const single = idChunks.length === 1 && incidentChunks.length === 1;
+    const rows = new Map<string, Selectable<ReportsTable>>();
+    for (const ids of idChunks) {
+      for (const incidentIds of incidentChunks) {
+        let query = this.#db.selectFrom('reports').selectAll();
+        if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses);
+        if (filter.sentSince !== undefined) query = query.where('sent_at', '>=', filter.sentSince);
+        if (ids !== undefined) query = query.where('id', 'in', ids);
+        if (incidentIds !== undefined) {
+          query = query.where((eb) =>
+            eb(
+              'id',
+              'in',
+              eb
+                .selectFrom('report_incidents')
+                .select('report_incidents.report_id')
+                .where('report_incidents.incident_id', 'in', incidentIds),
+            ),
+          );
+        }
+        query = query.orderBy('created_at', 'desc').orderBy('seq', 'desc');
+        if (single) {
+          if (limit !== undefined) query = query.limit(limit);
+          if (offset !== undefined) {
+            query = query.offset(offset);
+            // SQLite needs a LIMIT before an OFFSET.
+            if (limit === undefined) query = query.limit(Number.MAX_SAFE_INTEGER);
+          }
+        } else if (limit !== undefined) {
+          query = query.limit((offset ?? 0) + limit);
+        }
+        for (const row of await this.#run('listing reports', () => query.execute())) {
+          rows.set(row.id, row);
+        }
+      }
+    }
+    let ordered = [...rows.values()];
+    if (!single) {
+      ordered.sort(
+        (a, b) => Number(b.created_at) - Number(a.created_at) || Number(b.seq) - Number(a.seq),
+      );
+      const from = offset ?? 0;
+      ordered = ordered.slice(from, limit !== undefined ? from + limit : undefined);
+    }
+    return ordered.map((r) => this.#reportFromRow(r));
+  }
+
+  async transitionReport(
+    id: string,
+    from: readonly ReportStatus[],
+    patch: ReportPatch,
+    now: number,
+  ): Promise<Report | null> {
+    if (from.length === 0) return null;
+    const set = { ...patchToRow(patch), updated_at: int64(now, 'now') };
+    // Compare and set in one statement: of two processes moving the same report, the second
+    // finds the status changed and matches nothing. RETURNING reads the row it wrote.
+    const row = await this.#run('changing a report', () =>
+      this.#db
+        .updateTable('reports')
+        .set(set)
+        .where('id', '=', id)
+        .where('status', 'in', [...from])
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    return row === undefined ? null : this.#reportFromRow(row);
+  }
+
+  async addLedgerEntries(entries: readonly LedgerEntry[]): Promise<void> {
+    // An entry already recorded (same report, source, kind and contact) stays as it was.
+    const unique = new Map<string, LedgerEntry>();
+    for (const e of entries) {
+      const key = JSON.stringify([e.reportId, e.src, e.kind, e.contact]);
+      if (!unique.has(key)) unique.set(key, e);
+    }
+    const rows = [...unique.values()].map(ledgerToRow);
+    if (rows.length === 0) return;
+    const write = async (store: KyselyStore): Promise<void> => {
+      for (let i = 0; i < rows.length; i += LEDGER_PER_INSERT) {
+        const chunk = rows.slice(i, i + LEDGER_PER_INSERT);
+        await store.#run('recording reports in the ledger', () =>
+          store.#db
+            .insertInto('ledger')
+            .values(chunk)
+            .onConflict((oc) => oc.doNothing())
+            .execute(),
+        );
+      }
+    };
+    if (rows.length <= LEDGER_PER_INSERT) await write(this);
+    else await this.transaction((store) => write(store as KyselyStore));
+  }
+
+  async findLedger(sources: readonly string[]): Promise<LedgerEntry[]> {
+    const unique = [...new Set(sources)];
+    const found: LedgerEntry[] = [];
+    for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+      const chunk = unique.slice(i, i + IDS_PER_QUERY);
+      const rows = await this.#run('reading the ledger', () =>
+        this.#db.selectFrom('ledger').selectAll().where('src', 'in', chunk).execute(),
+      );
+      for (const row of rows) {
+        const entry = ledgerFromRow(row);
+        if (entry !== null) found.push(entry);
+      }
+    }
+    return found.sort(compareLedger);
+  }
+
   /**
    * Runs `fn` in one transaction with a store bound to it; the outer store refuses calls from
    * within `fn`. A nested `transaction` call joins the outer transaction (no savepoint): if
@@ -502,6 +694,31 @@ export class KyselyStore implements Store {
     return databaseError(this.#options.label, `${what} failed`, error);
   }
 
+  // The next value of a named counter, 1 first. One upsert: the row lock (PostgreSQL) or the
+  // write lock (SQLite) it takes makes concurrent writers draw distinct values.
+  async #nextValue(name: string, what: string): Promise<number> {
+    const row = await this.#run(what, () =>
+      this.#db
+        .insertInto('id_counters')
+        .values({ name, value: 1 })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet((eb) => ({ value: eb('id_counters.value', '+', 1) })),
+        )
+        .returning('value')
+        .executeTakeFirstOrThrow(),
+    );
+    return Number(row.value);
+  }
+
+  #reportFromRow(row: Selectable<ReportsTable>): Report {
+    if (!isReportStatus(row.status)) {
+      throw new ExternalError(
+        `database ${this.#options.label}: report ${row.id} has the unknown status "${row.status}"`,
+      );
+    }
+    return reportFromRow(row, row.status);
+  }
+
   #incidentFromRow(row: Selectable<IncidentsTable>): Incident {
     if (!isIncidentKind(row.kind)) {
       throw new ExternalError(
@@ -548,6 +765,27 @@ export function findNetworkQuery(db: Kysely<Database>, address: string, now: num
     .orderBy('n.span_key', 'asc')
     .orderBy('n.start_key', 'desc')
     .limit(1);
+}
+
+// A caller's bug, not a database failure: said before any query runs.
+function checkPaging(method: string, limit?: number, offset?: number): void {
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new Error(`${method}: limit must be a non-negative integer, got ${limit}`);
+  }
+  if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0)) {
+    throw new Error(`${method}: offset must be a non-negative integer, got ${offset}`);
+  }
+}
+
+// A filter list in chunks a statement can bind (duplicates removed), or [undefined] for none.
+function chunksOf(list: readonly string[] | undefined): (readonly string[] | undefined)[] {
+  if (list === undefined) return [undefined];
+  const unique = [...new Set(list)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+    chunks.push(unique.slice(i, i + IDS_PER_QUERY));
+  }
+  return chunks;
 }
 
 function incidentToRow(incident: NewIncident) {
@@ -609,12 +847,6 @@ function isPort(v: unknown): v is number {
 }
 
 const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_KINDS);
-const INCIDENT_KIND_SET: ReadonlySet<string> = new Set(INCIDENT_KINDS);
-
-function isIncidentKind(v: string): v is IncidentKind {
-  return INCIDENT_KIND_SET.has(v);
-}
-
 function isEvidence(v: unknown): v is Evidence {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;

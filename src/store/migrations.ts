@@ -142,10 +142,89 @@ const m0002InvestigationCache: Migration = {
   },
 };
 
+// Reports and the ledger (issue 5): composed reports with their delivery state, the incidents
+// each covers (a join table, so "is this incident reported?" uses an index), the ledger of what
+// was sent to whom, and the counter that numbers reports.
+const m0003Reports: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('reports')
+      .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('contact', 'text', (c) => c.notNull())
+      .addColumn('recipients', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('xarf', 'text', (c) => c.notNull())
+      .addColumn('incident_ids', 'text', (c) => c.notNull())
+      .addColumn('sources', 'text', (c) => c.notNull())
+      .addColumn('kinds', 'text', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('message_id', 'text')
+      .addColumn('eml', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('approved_at', 'bigint')
+      .addColumn('sent_at', 'bigint')
+      .addColumn('attempts', 'bigint', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'bigint')
+      .addColumn('last_error', 'text')
+      .execute();
+    await db.schema.createIndex('reports_seq').on('reports').column('seq').unique().execute();
+    await db.schema
+      .createIndex('reports_created_at_seq')
+      .on('reports')
+      .columns(['created_at', 'seq'])
+      .execute();
+    await db.schema.createIndex('reports_status').on('reports').column('status').execute();
+    await db.schema.createIndex('reports_sent_at').on('reports').column('sent_at').execute();
+    await db.schema
+      .createTable('report_incidents')
+      .addColumn('report_id', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('report_incidents_pk', ['report_id', 'incident_id'])
+      .execute();
+    await db.schema
+      .createIndex('report_incidents_incident_id')
+      .on('report_incidents')
+      .columns(['incident_id', 'report_id'])
+      .execute();
+    await db.schema
+      .createTable('ledger')
+      .addColumn('report_id', 'text', (c) => c.notNull())
+      .addColumn('src', 'text', (c) => c.notNull())
+      .addColumn('contact', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('network', 'text')
+      .addColumn('message_id', 'text')
+      .addColumn('sent_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ledger_pk', ['report_id', 'src', 'kind', 'contact'])
+      .execute();
+    await db.schema
+      .createIndex('ledger_src_sent_at')
+      .on('ledger')
+      .columns(['src', 'sent_at'])
+      .execute();
+    await db.schema
+      .createTable('id_counters')
+      .addColumn('name', 'text', (c) => c.primaryKey().notNull())
+      .addColumn('value', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('id_counters').execute();
+    await db.schema.dropTable('ledger').execute();
+    await db.schema.dropTable('report_incidents').execute();
+    await db.schema.dropTable('reports').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they apply. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001Initial,
   '0002_investigation_cache': m0002InvestigationCache,
+  '0003_reports': m0003Reports,
 };
 
 /** Serves the in-code migrations, so the built package needs no migration files on disk. */

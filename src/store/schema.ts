@@ -121,6 +121,63 @@ export interface AddressNetworksTable {
   looked_up_at: Int64Column;
 }
 
+/**
+ * One row per report (migration 0003). `id` is the decimal text of `seq`, a number drawn from
+ * `id_counters`: short to type (`report show 12`), and `seq` orders equal creation times.
+ */
+export interface ReportsTable {
+  id: string;
+  seq: Int64Column;
+  /** A ReportStatus. */
+  status: string;
+  /** The grouping contact: the primary recipient, lower case, or `none:<network>`. */
+  contact: string;
+  /** JSON array of Recipient objects. */
+  recipients: string;
+  subject: string;
+  body: string;
+  /** JSON array of X-ARF objects, one per incident. */
+  xarf: string;
+  /** JSON arrays of strings (incident ids, in order; source addresses) and of incident kinds. */
+  incident_ids: string;
+  sources: string;
+  kinds: string;
+  note: string | null;
+  message_id: string | null;
+  eml: string | null;
+  created_at: Int64Column;
+  updated_at: Int64Column;
+  approved_at: Int64Column | null;
+  sent_at: Int64Column | null;
+  attempts: Int64Column;
+  next_attempt_at: Int64Column | null;
+  last_error: string | null;
+}
+
+/** Which incidents each report covers: indexed both ways, so "reports of incident X" is a probe. */
+export interface ReportIncidentsTable {
+  report_id: string;
+  incident_id: string;
+}
+
+/** The ledger of what was reported to whom (one row per report, source, kind and contact). */
+export interface LedgerTable {
+  report_id: string;
+  src: string;
+  contact: string;
+  kind: string;
+  /** The source's netblock as `start - end`, when known. */
+  network: string | null;
+  message_id: string | null;
+  sent_at: Int64Column;
+}
+
+/** Named counters, incremented in the writer's transaction: the portable form of a sequence. */
+export interface IdCountersTable {
+  name: string;
+  value: Int64Column;
+}
+
 /** The database as Kysely sees it (the migration bookkeeping tables are the Migrator's). */
 export interface Database {
   incidents: IncidentsTable;
@@ -129,6 +186,10 @@ export interface Database {
   network_cache_prefixes: NetworkCachePrefixesTable;
   lookup_failures: LookupFailuresTable;
   address_networks: AddressNetworksTable;
+  reports: ReportsTable;
+  report_incidents: ReportIncidentsTable;
+  ledger: LedgerTable;
+  id_counters: IdCountersTable;
 }
 
 /** Name of the table where the Migrator records applied migrations. */

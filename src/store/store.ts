@@ -1,5 +1,6 @@
 import type { Incident, IncidentKind } from '../core/incident.js';
 import type { CachedNetwork, Network } from '../core/network.js';
+import type { Report, ReportDraft, ReportStatus } from '../core/report.js';
 
 /** How far a file has been read, keyed by the file's identity (not its name, which rotates). */
 export interface Checkpoint {
@@ -48,6 +49,55 @@ export type { CachedNetwork };
 export interface StoredAddressNetwork {
   readonly network: Network;
   readonly at: number;
+}
+
+/** Which reports to list (all conditions must hold). */
+export interface ReportFilter {
+  readonly statuses?: readonly ReportStatus[];
+  /** Only these reports (an empty list matches none). */
+  readonly ids?: readonly string[];
+  /** Only reports covering at least one of these incidents. */
+  readonly incidentIds?: readonly string[];
+  /** Only reports sent at or after this instant (epoch ms). */
+  readonly sentSince?: number;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** The fields a delivery step changes; everything else of a report stays. */
+export type ReportPatch = Partial<
+  Pick<
+    Report,
+    | 'status'
+    | 'messageId'
+    | 'eml'
+    | 'subject'
+    | 'body'
+    | 'recipients'
+    | 'note'
+    | 'approvedAt'
+    | 'sentAt'
+    | 'attempts'
+    | 'nextAttemptAt'
+    | 'lastError'
+  >
+>;
+
+/**
+ * One line of the ledger of what was reported: a source, reported to a contact for a kind of
+ * incident, by a sent report. Written when a report is marked sent; read to never mail the
+ * same thing twice and to see whether activity stopped after a report.
+ */
+export interface LedgerEntry {
+  readonly reportId: string;
+  readonly src: string;
+  /** The report's grouping contact (its primary recipient, lower case). */
+  readonly contact: string;
+  readonly kind: IncidentKind;
+  /** The source's netblock as `start - end`, when it was known. */
+  readonly network: string | null;
+  readonly messageId: string | null;
+  readonly sentAt: number;
 }
 
 /**
@@ -105,6 +155,27 @@ export interface Store {
    * returns how many were deleted. Per-address answers are kept: they are not a cache.
    */
   purgeExpired(now: number): Promise<number>;
+  /** Stores a composed report with the given status (`draft`, or `approved` when configured). */
+  insertReport(draft: ReportDraft, status: 'draft' | 'approved', now: number): Promise<Report>;
+  /** The report with this id, or null. */
+  getReport(id: string): Promise<Report | null>;
+  /** Reports matching the filter, newest first (by createdAt, then id). */
+  listReports(filter?: ReportFilter): Promise<Report[]>;
+  /**
+   * Applies `patch` to the report if its status is one of `from`, in one statement (compare and
+   * set), and sets updatedAt to `now`; returns the updated report, or null when the report does
+   * not exist or is in another status (someone else moved it first).
+   */
+  transitionReport(
+    id: string,
+    from: readonly ReportStatus[],
+    patch: ReportPatch,
+    now: number,
+  ): Promise<Report | null>;
+  /** Appends ledger entries (in the caller's transaction, with the report's move to `sent`). */
+  addLedgerEntries(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Ledger entries of these sources, newest first. */
+  findLedger(sources: readonly string[]): Promise<LedgerEntry[]>;
   /**
    * Runs `fn` in one transaction: all of its writes land, or none, and an error of `fn` is
    * rethrown unchanged. Inside `fn`, use only the store it is given: the outer store rejects

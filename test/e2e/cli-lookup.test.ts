@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { runCli, type CliResult } from '../support/cli.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { startRdapServer, type RdapTestServer } from '../support/rdap-server.js';
 import {
@@ -16,9 +15,7 @@ import {
 } from '../support/whois-server.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
 const EXAMPLES = join(ROOT, 'examples/logs');
-const run = promisify(execFile);
 
 interface Looked {
   address: string;
@@ -38,20 +35,6 @@ let bootstrapDir: string;
 let dns: TestDnsServer;
 let dir: string;
 let config: string;
-
-/** Runs the built command with every peer on loopback; never throws on a non-zero exit. */
-async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [CLI, '--config', config, ...args], {
-      env: { ...process.env, XDG_CONFIG_HOME: '/nonexistent', XDG_DATA_HOME: dir },
-      maxBuffer: 16 << 20,
-    });
-    return { status: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { status: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 async function lookup(...args: string[]): Promise<Looked[]> {
   const r = await cli(['lookup', '--no-rdap', '--format', 'json', ...args]);
@@ -324,3 +307,8 @@ describe('reportable lookup against loopback registries', () => {
     assert.equal(whois.log.length, asked, 'the cached block answered without a query');
   });
 });
+
+/** The built command with this test's configuration and data directory. */
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(config, dir, args);
+}

@@ -3,7 +3,15 @@ import { describe, test } from 'node:test';
 import type { Incident } from '../../src/core/incident.js';
 import { addressValue, rangeSize, rangeToCidrs, valueAddress } from '../../src/core/ip-range.js';
 import type { Contact, Netblock, Network } from '../../src/core/network.js';
-import type { CachedNetwork, Checkpoint, NewIncident, Store } from '../../src/store/store.js';
+import type { Recipient, Report, ReportDraft } from '../../src/core/report.js';
+import type {
+  CachedNetwork,
+  Checkpoint,
+  LedgerEntry,
+  NewIncident,
+  ReportPatch,
+  Store,
+} from '../../src/store/store.js';
 import { mulberry32 } from '../support/fixtures.js';
 
 /** What the suite needs beyond a fresh store. */
@@ -191,6 +199,57 @@ const bareAnswer: Network = {
   chain: [],
   errors: [],
 };
+
+const recipientTo: Recipient = {
+  email: 'abuse@example.net',
+  kind: 'to',
+  source: 'whois.ripe.net % Abuse contact (abuse-mailbox)',
+};
+
+const recipientCc: Recipient = {
+  email: 'soc@reporter.example',
+  kind: 'cc',
+  source: 'report.alwaysCc',
+};
+
+/** A complete report draft with every list filled; `overrides` replace fields. */
+function reportDraft(overrides: Partial<ReportDraft> = {}): ReportDraft {
+  return {
+    contact: 'abuse@example.net',
+    recipients: [recipientTo, recipientCc],
+    subject: 'SSH brute force from 192.0.2.10 (2026-11-26)',
+    // Quotes, a newline, a NUL and non-ASCII: JSON and text columns must survive.
+    body: 'Dear abuse team,\n\n"root" tried 42 times \u0000 – ünïcödé 🔑\n',
+    xarf: [
+      {
+        Version: '4',
+        ReporterInfo: { ReporterOrg: 'Example', ReporterOrgEmail: 'soc@reporter.example' },
+        Report: { ReportClass: 'Activity', ReportType: 'LoginAttack', SourceIp: '192.0.2.10' },
+        Ports: [22, 2222],
+      },
+      { Version: '4', Report: { ReportType: 'PortScan', SourceIp: '192.0.2.11' } },
+    ],
+    incidentIds: ['inc-b', 'inc-a'],
+    sources: ['192.0.2.10', '192.0.2.11'],
+    kinds: ['brute-force', 'port-scan'],
+    note: null,
+    ...overrides,
+  };
+}
+
+/** A ledger entry of 192.0.2.10 reported to abuse@example.net; `overrides` replace fields. */
+function ledgerEntry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    reportId: '1',
+    src: '192.0.2.10',
+    contact: 'abuse@example.net',
+    kind: 'brute-force',
+    network: '192.0.2.0 - 192.0.2.255',
+    messageId: '<1.abc@reportable.example>',
+    sentAt: T0,
+    ...overrides,
+  };
+}
 
 async function using<T>(open: () => Promise<Store>, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await open();
@@ -961,7 +1020,448 @@ export function storeConformance(
         }));
     });
 
+    describe('reports and the ledger', () => {
+      test('insertReport numbers reports 1, 2, … and every field reads back exactly', () =>
+        using(open, async (store) => {
+          const full = reportDraft();
+          const bare = reportDraft({
+            contact: 'none:203.0.113.0 - 203.0.113.255',
+            recipients: [],
+            subject: '',
+            body: '',
+            xarf: [],
+            incidentIds: [],
+            sources: [],
+            kinds: [],
+            note: 'no abuse contact found for 203.0.113.0 - 203.0.113.255',
+          });
+          const a = await store.insertReport(full, 'draft', T0);
+          const b = await store.insertReport(bare, 'approved', T0 + MINUTE);
+          assert.deepEqual(a, {
+            ...full,
+            id: '1',
+            status: 'draft',
+            messageId: null,
+            eml: null,
+            createdAt: T0,
+            updatedAt: T0,
+            approvedAt: null,
+            sentAt: null,
+            attempts: 0,
+            nextAttemptAt: null,
+            lastError: null,
+          } satisfies Report);
+          // Inserted as approved (by configuration): approvedAt is the insert time.
+          assert.deepEqual(b, {
+            ...bare,
+            id: '2',
+            status: 'approved',
+            messageId: null,
+            eml: null,
+            createdAt: T0 + MINUTE,
+            updatedAt: T0 + MINUTE,
+            approvedAt: T0 + MINUTE,
+            sentAt: null,
+            attempts: 0,
+            nextAttemptAt: null,
+            lastError: null,
+          } satisfies Report);
+          assert.deepEqual(await store.getReport('1'), a);
+          assert.deepEqual(await store.getReport('2'), b);
+          assert.equal(await store.getReport('3'), null);
+          assert.equal(await store.getReport('no-such-id'), null);
+        }));
+
+      test('recipients keep only their documented fields', () =>
+        using(open, async (store) => {
+          const extra = { ...recipientTo, header: 'Bcc: victim@example.com' } as Recipient;
+          const stored = await store.insertReport(
+            reportDraft({ recipients: [extra, recipientCc] }),
+            'draft',
+            T0,
+          );
+          assert.deepEqual(stored.recipients, [recipientTo, recipientCc]);
+          const patched = await store.transitionReport(
+            stored.id,
+            ['draft'],
+            { recipients: [extra] },
+            T0 + 1,
+          );
+          assert.deepEqual(patched?.recipients, [recipientTo]);
+          assert.deepEqual((await store.getReport(stored.id))?.recipients, [recipientTo]);
+        }));
+
+      describe('listing', () => {
+        // Twelve reports, so ids 10 to 12 show that order is numeric ("9" before "10").
+        async function seeded(fn: (reports: Report[], store: Store) => Promise<void>) {
+          await using(open, async (store) => {
+            const reports: Report[] = [];
+            for (let i = 0; i < 12; i++) {
+              // Pairs share a creation time: the later id lists first.
+              const createdAt = T0 + Math.floor(i / 2) * MINUTE;
+              reports.push(
+                await store.insertReport(
+                  reportDraft({
+                    contact: `abuse@net${i}.example`,
+                    incidentIds: [`inc-${i}`, `inc-${i + 1}`, 'inc-shared'],
+                    sources: [`192.0.2.${i}`],
+                  }),
+                  i % 3 === 0 ? 'approved' : 'draft',
+                  createdAt,
+                ),
+              );
+            }
+            await fn(reports, store);
+          });
+        }
+        const ids = (reports: readonly Report[]): string[] => reports.map((r) => r.id);
+
+        test('lists newest first: createdAt, then id, descending (numerically)', () =>
+          seeded(async (reports, store) => {
+            const all = await store.listReports();
+            assert.deepEqual(ids(all), [
+              '12',
+              '11',
+              '10',
+              '9',
+              '8',
+              '7',
+              '6',
+              '5',
+              '4',
+              '3',
+              '2',
+              '1',
+            ]);
+            assert.deepEqual(all, [...reports].reverse());
+          }));
+
+        test('filters on statuses, ids and sentSince; empty lists match nothing', () =>
+          seeded(async (reports, store) => {
+            assert.deepEqual(ids(await store.listReports({ statuses: ['approved'] })), [
+              '10',
+              '7',
+              '4',
+              '1',
+            ]);
+            assert.deepEqual(ids(await store.listReports({ statuses: ['sent', 'failed'] })), []);
+            assert.deepEqual(await store.listReports({ statuses: [] }), []);
+            assert.deepEqual(
+              ids(await store.listReports({ ids: ['3', 'no-such-id', '11', '3'] })),
+              ['11', '3'],
+            );
+            assert.deepEqual(await store.listReports({ ids: [] }), []);
+            // Two sent at different times: sentSince is inclusive and skips unsent reports.
+            const [r2, r5] = [reports[1], reports[4]] as [Report, Report];
+            await store.transitionReport(
+              r2.id,
+              ['draft'],
+              { status: 'sent', sentAt: T0 + DAY },
+              T0,
+            );
+            await store.transitionReport(
+              r5.id,
+              ['draft'],
+              { status: 'sent', sentAt: T0 + 2 * DAY },
+              T0,
+            );
+            assert.deepEqual(ids(await store.listReports({ sentSince: T0 + DAY })), ['5', '2']);
+            assert.deepEqual(ids(await store.listReports({ sentSince: T0 + DAY + 1 })), ['5']);
+            assert.deepEqual(
+              ids(await store.listReports({ statuses: ['sent'], sentSince: T0 + 3 * DAY })),
+              [],
+            );
+          }));
+
+        test('filters on incidentIds: reports covering any of them', () =>
+          seeded(async (_reports, store) => {
+            // inc-3 is in reports 3 and 4 (ids 3 and 4 cover inc-2/inc-3 and inc-3/inc-4).
+            assert.deepEqual(ids(await store.listReports({ incidentIds: ['inc-3'] })), ['4', '3']);
+            assert.deepEqual(
+              ids(await store.listReports({ incidentIds: ['inc-0', 'inc-12', 'inc-99'] })),
+              ['12', '1'],
+            );
+            assert.equal((await store.listReports({ incidentIds: ['inc-shared'] })).length, 12);
+            assert.deepEqual(await store.listReports({ incidentIds: ['inc-99'] }), []);
+            assert.deepEqual(await store.listReports({ incidentIds: [] }), []);
+            assert.deepEqual(
+              ids(
+                await store.listReports({
+                  incidentIds: ['inc-shared'],
+                  statuses: ['approved'],
+                  ids: ['1', '2', '10'],
+                }),
+              ),
+              ['10', '1'],
+            );
+          }));
+
+        test('pages with limit and offset, in order, without overlap or gap', () =>
+          seeded(async (reports, store) => {
+            const pages: Report[] = [];
+            for (let offset = 0; offset < 12; offset += 5) {
+              pages.push(...(await store.listReports({ limit: 5, offset })));
+            }
+            assert.deepEqual(pages, [...reports].reverse());
+            assert.deepEqual(await store.listReports({ limit: 0 }), []);
+            assert.deepEqual(ids(await store.listReports({ offset: 10 })), ['2', '1']);
+            assert.deepEqual(
+              ids(await store.listReports({ statuses: ['draft'], limit: 2, offset: 1 })),
+              ['11', '9'],
+            );
+            await assert.rejects(store.listReports({ limit: -1 }));
+            await assert.rejects(store.listReports({ offset: 1.5 }));
+          }));
+
+        test('filters on more ids and incident ids than one statement may bind', () =>
+          seeded(async (_reports, store) => {
+            const many = (prefix: string, n: number): string[] =>
+              Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+            // inc-0 … inc-12 sit at the end of a list of 1,200.
+            const incidentIds = [...many('unknown-', 1187), ...many('inc-', 13)];
+            assert.equal((await store.listReports({ incidentIds })).length, 12);
+            const reportIds = [...many('x', 1100), '2', '11', '7'];
+            assert.deepEqual(ids(await store.listReports({ ids: reportIds })), ['11', '7', '2']);
+            assert.deepEqual(
+              ids(await store.listReports({ ids: reportIds, incidentIds, limit: 2, offset: 1 })),
+              ['7', '2'],
+            );
+            assert.deepEqual(
+              ids(await store.listReports({ incidentIds, statuses: ['approved'], limit: 3 })),
+              ['10', '7', '4'],
+            );
+          }));
+      });
+
+      describe('transitions', () => {
+        test('a transition applies the patch and updatedAt, and keeps everything else', () =>
+          using(open, async (store) => {
+            const stored = await store.insertReport(reportDraft(), 'approved', T0);
+            const moved = await store.transitionReport(
+              stored.id,
+              ['approved', 'failed'],
+              { status: 'sending', messageId: '<1.abc@reportable.example>', attempts: 1 },
+              T0 + MINUTE,
+            );
+            const expected: Report = {
+              ...stored,
+              status: 'sending',
+              messageId: '<1.abc@reportable.example>',
+              attempts: 1,
+              updatedAt: T0 + MINUTE,
+            };
+            assert.deepEqual(moved, expected);
+            assert.deepEqual(await store.getReport(stored.id), expected);
+          }));
+
+        test('a report in another status, a missing id, or no from-status gives null', () =>
+          using(open, async (store) => {
+            const stored = await store.insertReport(reportDraft(), 'draft', T0);
+            const patch: ReportPatch = { status: 'sending' };
+            assert.equal(
+              await store.transitionReport(stored.id, ['approved'], patch, T0 + 1),
+              null,
+            );
+            assert.equal(
+              await store.transitionReport('no-such-id', ['draft'], patch, T0 + 1),
+              null,
+            );
+            assert.equal(await store.transitionReport(stored.id, [], patch, T0 + 1), null);
+            // Unchanged, updatedAt included.
+            assert.deepEqual(await store.getReport(stored.id), stored);
+          }));
+
+        test('of two concurrent claims of an approved report exactly one wins', () =>
+          using(open, async (store) => {
+            const stored = await store.insertReport(reportDraft(), 'approved', T0);
+            const claim = (n: number) =>
+              store.transitionReport(
+                stored.id,
+                ['approved'],
+                { status: 'sending', messageId: `<${n}@reportable.example>` },
+                T0 + n,
+              );
+            const results = await Promise.all([claim(1), claim(2)]);
+            const winners = results.filter((r) => r !== null);
+            assert.equal(winners.length, 1);
+            const winner = winners[0] as Report;
+            assert.equal(winner.status, 'sending');
+            // The loser's patch never landed.
+            assert.deepEqual(await store.getReport(stored.id), winner);
+          }));
+
+        test('each patchable field changes alone, and nullable ones go back to null', () =>
+          using(open, async (store) => {
+            const patches: ReportPatch[] = [
+              { status: 'failed' },
+              { messageId: '<7.x@reportable.example>' },
+              { eml: 'Subject: edited\r\n\r\nBody "quoted" ünïcödé\n' },
+              { subject: 'Port scan from 192.0.2.10 on 2026-11-26' },
+              { body: 'Line one\nline two\n' },
+              { recipients: [recipientCc] },
+              { note: 'no abuse contact' },
+              { note: null },
+              { approvedAt: T0 + DAY },
+              { approvedAt: null },
+              { sentAt: T0 + 2 * DAY },
+              { sentAt: null },
+              { attempts: 3_000_000_000 },
+              { nextAttemptAt: T0 + 3 * DAY },
+              { nextAttemptAt: null },
+              { lastError: '421 4.7.0 try again later' },
+              { lastError: null },
+              {},
+            ];
+            let current = await store.insertReport(reportDraft({ note: 'seed' }), 'approved', T0);
+            let now = T0;
+            for (const patch of patches) {
+              now += 1;
+              const moved = await store.transitionReport(current.id, [current.status], patch, now);
+              const expected: Report = { ...current, ...patch, updatedAt: now };
+              assert.deepEqual(moved, expected, JSON.stringify(patch));
+              assert.deepEqual(await store.getReport(current.id), expected);
+              current = expected;
+            }
+          }));
+      });
+
+      describe('ledger', () => {
+        test('entries are found by source, newest first; other sources are not', () =>
+          using(open, async (store) => {
+            const e1 = ledgerEntry({ reportId: '1', sentAt: T0 });
+            const e2 = ledgerEntry({ reportId: '2', sentAt: T0 + DAY, kind: 'port-scan' });
+            const e3 = ledgerEntry({ reportId: '3', src: '2001:db8::7', sentAt: T0 + 2 * DAY });
+            // Same time: the later report first ("10" after "9" numerically).
+            const e9 = ledgerEntry({
+              reportId: '9',
+              sentAt: T0 + DAY,
+              network: null,
+              messageId: null,
+            });
+            const e10 = ledgerEntry({
+              reportId: '10',
+              sentAt: T0 + DAY,
+              contact: 'abuse@other.example',
+            });
+            await store.addLedgerEntries([e1, e2, e3]);
+            await store.addLedgerEntries([e9, e10]);
+            await store.addLedgerEntries([]);
+            assert.deepEqual(await store.findLedger(['192.0.2.10']), [e10, e9, e2, e1]);
+            assert.deepEqual(await store.findLedger(['2001:db8::7', '192.0.2.10', '192.0.2.10']), [
+              e3,
+              e10,
+              e9,
+              e2,
+              e1,
+            ]);
+            assert.deepEqual(await store.findLedger(['203.0.113.1']), []);
+            assert.deepEqual(await store.findLedger([]), []);
+          }));
+
+        test('an entry recorded again keeps the first; many entries and sources all count', () =>
+          using(open, async (store) => {
+            const first = ledgerEntry({ messageId: '<first@reportable.example>' });
+            await store.addLedgerEntries([first]);
+            await store.addLedgerEntries([{ ...first, messageId: '<again@reportable.example>' }]);
+            assert.deepEqual(await store.findLedger([first.src]), [first]);
+            const sources = Array.from({ length: 1203 }, (_, i) =>
+              valueAddress(addressValue('2001:db8::') + BigInt(i), true),
+            );
+            const entries = sources.map((src, i) =>
+              ledgerEntry({ reportId: '5', src, sentAt: T0 + i }),
+            );
+            await store.addLedgerEntries(entries);
+            const found = await store.findLedger(sources);
+            assert.equal(found.length, 1203);
+            assert.deepEqual(found.slice(0, 2), [entries[1202], entries[1201]]);
+          }));
+      });
+
+      test('a transition to sent and its ledger entries commit together', () =>
+        using(open, async (store) => {
+          const stored = await store.insertReport(reportDraft(), 'approved', T0);
+          const entry = ledgerEntry({ reportId: stored.id, sentAt: T0 + MINUTE });
+          const sent = await store.transaction(async (tx) => {
+            const moved = await tx.transitionReport(
+              stored.id,
+              ['approved'],
+              { status: 'sent', sentAt: T0 + MINUTE },
+              T0 + MINUTE,
+            );
+            await tx.addLedgerEntries([entry]);
+            assert.deepEqual(await tx.findLedger([entry.src]), [entry]);
+            return moved;
+          });
+          assert.equal(sent?.status, 'sent');
+          assert.deepEqual(await store.getReport(stored.id), sent);
+          assert.deepEqual(await store.findLedger([entry.src]), [entry]);
+        }));
+
+      test('a rolled-back transaction leaves the report’s status and the ledger unchanged', () =>
+        using(open, async (store) => {
+          const stored = await store.insertReport(reportDraft(), 'approved', T0);
+          const claimed = await store.transitionReport(
+            stored.id,
+            ['approved'],
+            { status: 'sending', messageId: '<1@reportable.example>' },
+            T0 + 1,
+          );
+          const boom = new Error('killed between sending and recording');
+          await assert.rejects(
+            store.transaction(async (tx) => {
+              const moved = await tx.transitionReport(
+                stored.id,
+                ['sending'],
+                { status: 'sent', sentAt: T0 + 2 },
+                T0 + 2,
+              );
+              assert.equal(moved?.status, 'sent');
+              await tx.addLedgerEntries([ledgerEntry({ reportId: stored.id })]);
+              throw boom;
+            }),
+            (error) => error === boom,
+          );
+          assert.deepEqual(await store.getReport(stored.id), claimed);
+          assert.deepEqual(await store.findLedger(['192.0.2.10']), []);
+        }));
+
+      test('a report inserted in a rolled-back transaction leaves no trace', () =>
+        using(open, async (store) => {
+          const boom = new Error('composition failed');
+          await assert.rejects(
+            store.transaction(async (tx) => {
+              await tx.insertReport(reportDraft(), 'draft', T0);
+              throw boom;
+            }),
+            (error) => error === boom,
+          );
+          assert.deepEqual(await store.listReports(), []);
+          assert.deepEqual(await store.listReports({ incidentIds: reportDraft().incidentIds }), []);
+          // The number was not used: the next report takes it.
+          assert.equal((await store.insertReport(reportDraft(), 'draft', T0)).id, '1');
+        }));
+    });
+
     const persistent = options.persistent;
+    test(
+      'a reopened database keeps reports and the ledger, and numbers on',
+      { skip: persistent === undefined ? 'this database does not outlive its connection' : false },
+      async () => {
+        if (persistent === undefined) return;
+        const reopen = persistent();
+        const entry = ledgerEntry();
+        const first = await using(reopen, async (store) => {
+          await store.addLedgerEntries([entry]);
+          await store.insertReport(reportDraft(), 'draft', T0);
+          return store.insertReport(reportDraft({ incidentIds: ['inc-z'] }), 'approved', T0);
+        });
+        await using(reopen, async (store) => {
+          assert.deepEqual(await store.listReports({ incidentIds: ['inc-z'] }), [first]);
+          assert.deepEqual(await store.findLedger([entry.src]), [entry]);
+          assert.equal((await store.insertReport(reportDraft(), 'draft', T0)).id, '3');
+        });
+      },
+    );
     test(
       'a reopened database keeps its data and opens again without re-migrating',
       { skip: persistent === undefined ? 'this database does not outlive its connection' : false },
