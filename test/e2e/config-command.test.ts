@@ -126,6 +126,7 @@ test('config show --format json: durations as strings, same keys', () => {
   const shown = JSON.parse(r.stdout) as {
     detect: { incidentGap: string; portScan: Record<string, unknown> };
     policy: Record<string, unknown>;
+    report: { dedupePeriod: string };
   };
   assert.equal(shown.detect.incidentGap, '24h');
   assert.deepEqual(shown.detect.portScan, {
@@ -144,7 +145,12 @@ test('config show --format json: durations as strings, same keys', () => {
     'reporter',
     'lookup',
     'smtp',
+    'report',
   ]);
+  assert.equal(
+    (shown as unknown as { report: { dedupePeriod: string } }).report.dedupePeriod,
+    '7d',
+  );
 });
 
 test('config show --format with an unknown format: exit 2', () => {
