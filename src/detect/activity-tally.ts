@@ -1,6 +1,6 @@
 import { detach } from '../core/detach.js';
 import { EVENT_KINDS, type Event, type EventKind } from '../core/event.js';
-import { CappedNumbers } from './capped-set.js';
+import { addDistinct, SMALL } from './capped-set.js';
 import type { NameTable } from './name-table.js';
 
 /** Caps of the distinct lists an incident carries. */
@@ -10,6 +10,39 @@ export const LIST_CAPS = { ports: 1024, targets: 256, services: 32, users: 256 }
 export const KIND_BIT: Readonly<Record<EventKind, number>> = Object.fromEntries(
   EVENT_KINDS.map((k, i) => [k, 1 << i]),
 ) as Record<EventKind, number>;
+
+/**
+ * The KIND_BIT of a kind, by a switch: indexing KIND_BIT with a computed key is a generic
+ * keyed lookup, and this runs for every event.
+ */
+export function kindBit(kind: EventKind): number {
+  switch (kind) {
+    case 'connection':
+      return 1;
+    case 'connection-refused':
+      return 2;
+    case 'auth-failure':
+      return 4;
+    case 'invalid-user':
+      return 8;
+    case 'auth-success':
+      return 16;
+    case 'packet-blocked':
+      return 32;
+    case 'ids-alert':
+      return 64;
+    case 'exploit-attempt':
+      return 128;
+    case 'http-request':
+      return 256;
+    case 'protocol-error':
+      return 512;
+    case 'rate-limited':
+      return 1024;
+    default:
+      return KIND_BIT[kind];
+  }
+}
 
 const protoLabels = new Map<string, string>();
 
@@ -67,12 +100,6 @@ export interface Vocabulary {
 export class ActivityTally {
   /** Events, counting repeated messages by their count. */
   events = 0;
-  /**
-   * Epoch ms of the first and last event (infinite before the first). A line without a time
-   * is dated by the engine's clock: the latest time of the lines read before it.
-   */
-  firstAt = Number.POSITIVE_INFINITY;
-  lastAt = Number.NEGATIVE_INFINITY;
   /** Event kinds seen (KIND_BIT mask). */
   kinds = 0;
   /** True when a name could not be numbered (the engine's table was full). */
@@ -81,16 +108,46 @@ export class ActivityTally {
   private target = -1;
   private service = -1;
   private user = -1;
-  private portSet: CappedNumbers | null = null;
-  private targetSet: CappedNumbers | null = null;
-  private serviceSet: CappedNumbers | null = null;
-  private userSet: CappedNumbers | null = null;
+  /**
+   * From the second distinct value on, every value in first-seen order, capped (LIST_CAPS),
+   * in plain arrays held here (one object fewer to reach than a set object holding them); a
+   * list past SMALL values gets a Set for its lookups.
+   */
+  private portList: number[] | null = null;
+  private targetList: number[] | null = null;
+  private serviceList: number[] | null = null;
+  private userList: number[] | null = null;
+  private portIndex: Set<number> | null = null;
+  private targetIndex: Set<number> | null = null;
+  private serviceIndex: Set<number> | null = null;
+  private userIndex: Set<number> | null = null;
+  /** True when a value was refused because its list was full. */
+  private cut = false;
 
   constructor(
     /** The bit of the tally's event group (GROUP_BIT). */
     readonly group: number,
     private readonly vocabulary: Vocabulary,
+    /**
+     * Where the first and last event times live: `times[slot]` and `times[slot + 1]` (the
+     * track's array of unboxed times, TIME_SLOTS; initially infinite and minus infinite).
+     */
+    private readonly times: number[],
+    private readonly slot: number,
   ) {}
+
+  /**
+   * Epoch ms of the first event (infinite before the first). A line without a time is dated
+   * by the engine's clock: the latest time of the lines read before it.
+   */
+  get firstAt(): number {
+    return this.times[this.slot]!;
+  }
+
+  /** Epoch ms of the last event (minus infinite before the first). */
+  get lastAt(): number {
+    return this.times[this.slot + 1]!;
+  }
 
   /**
    * Adds an event whose target, service and user ids the engine worked out (NONE when the
@@ -100,30 +157,52 @@ export class ActivityTally {
   add(ev: Event, clock: number, target: number, service: number, user: number): void {
     this.events += ev.count;
     const at = ev.at ?? clock;
-    if (at < this.firstAt) this.firstAt = at;
-    if (at > this.lastAt) this.lastAt = at;
-    this.kinds |= KIND_BIT[ev.kind];
+    const times = this.times;
+    const slot = this.slot;
+    if (at < times[slot]!) times[slot] = at;
+    if (at > times[slot + 1]!) times[slot + 1] = at;
+    this.kinds |= kindBit(ev.kind);
     const port = ev.dstPort;
     if (port !== null && port !== this.port) {
       if (this.port < 0) this.port = port;
-      else (this.portSet ??= new CappedNumbers(this.port, LIST_CAPS.ports)).add(port);
+      else {
+        const list = (this.portList ??= [this.port]);
+        if (!addDistinct(list, this.portIndex, port, LIST_CAPS.ports)) this.cut = true;
+        else if (this.portIndex === null && list.length > SMALL) this.portIndex = new Set(list);
+      }
     }
     if (target >= 0) {
       if (target !== this.target) {
         if (this.target < 0) this.target = target;
-        else (this.targetSet ??= new CappedNumbers(this.target, LIST_CAPS.targets)).add(target);
+        else {
+          const list = (this.targetList ??= [this.target]);
+          if (!addDistinct(list, this.targetIndex, target, LIST_CAPS.targets)) this.cut = true;
+          else if (this.targetIndex === null && list.length > SMALL) {
+            this.targetIndex = new Set(list);
+          }
+        }
       }
     } else if (target === UNNAMED) this.unlisted = true;
     if (service >= 0) {
       if (service !== this.service) {
         if (this.service < 0) this.service = service;
-        else (this.serviceSet ??= new CappedNumbers(this.service, LIST_CAPS.services)).add(service);
+        else {
+          const list = (this.serviceList ??= [this.service]);
+          if (!addDistinct(list, this.serviceIndex, service, LIST_CAPS.services)) this.cut = true;
+          else if (this.serviceIndex === null && list.length > SMALL) {
+            this.serviceIndex = new Set(list);
+          }
+        }
       }
     } else if (service === UNNAMED) this.unlisted = true;
     if (user >= 0) {
       if (user !== this.user) {
         if (this.user < 0) this.user = user;
-        else (this.userSet ??= new CappedNumbers(this.user, LIST_CAPS.users)).add(user);
+        else {
+          const list = (this.userList ??= [this.user]);
+          if (!addDistinct(list, this.userIndex, user, LIST_CAPS.users)) this.cut = true;
+          else if (this.userIndex === null && list.length > SMALL) this.userIndex = new Set(list);
+        }
       }
     } else if (user === UNNAMED) this.unlisted = true;
   }
@@ -140,35 +219,29 @@ export class ActivityTally {
 
   /** Distinct destination ports, in first-seen order. */
   ports(): number[] {
-    return this.portSet?.values() ?? (this.port < 0 ? [] : [this.port]);
+    return this.portList?.slice() ?? (this.port < 0 ? [] : [this.port]);
   }
 
   /** Distinct targets, in first-seen order. */
   targets(): string[] {
-    const ids = this.targetSet?.values() ?? (this.target < 0 ? [] : [this.target]);
+    const ids = this.targetList ?? (this.target < 0 ? [] : [this.target]);
     return ids.map((id) => this.vocabulary.targets.name(id));
   }
 
   /** Distinct services, in first-seen order. */
   services(): string[] {
-    const ids = this.serviceSet?.values() ?? (this.service < 0 ? [] : [this.service]);
+    const ids = this.serviceList ?? (this.service < 0 ? [] : [this.service]);
     return ids.map((id) => this.vocabulary.services.name(id));
   }
 
   /** Distinct user names, in first-seen order. */
   users(): string[] {
-    const ids = this.userSet?.values() ?? (this.user < 0 ? [] : [this.user]);
+    const ids = this.userList ?? (this.user < 0 ? [] : [this.user]);
     return ids.map((id) => this.vocabulary.users.name(id));
   }
 
   /** True when a distinct list was cut at its cap (or a name could not be numbered). */
   get truncated(): boolean {
-    return (
-      this.unlisted ||
-      (this.portSet?.truncated ?? false) ||
-      (this.targetSet?.truncated ?? false) ||
-      (this.serviceSet?.truncated ?? false) ||
-      (this.userSet?.truncated ?? false)
-    );
+    return this.unlisted || this.cut;
   }
 }

@@ -5,7 +5,7 @@ export const WINDOW_CAP = 1024;
 
 /**
  * The distinct (target, port) attempts of one source within its longest window, in the order
- * of their last attempt (parallel arrays of target id, port key and time). Every shorter window
+ * of their last attempt (target id, port key and time). Every shorter window
  * is a suffix of it, so one backward pass per attempt counts, for each span, the distinct
  * ports the attempt's target saw and the distinct targets its port saw. Sources show a handful
  * of attempts; a scanner at most WINDOW_CAP (dropping the oldest, which can only undercount).
@@ -16,9 +16,11 @@ export class ScanWindows {
   private readonly firstTarget: number;
   private readonly firstPort: number;
   private firstT: number;
-  private targets: number[] | null = null;
-  private ports: number[] | null = null;
-  private times: number[] | null = null;
+  /**
+   * From the second distinct attempt on: (target id, port key, time) triples in one array, so
+   * that an event touches one array rather than three.
+   */
+  private entries: number[] | null = null;
 
   constructor(
     private readonly spans: readonly number[],
@@ -39,100 +41,102 @@ export class ScanWindows {
   observe(target: number, port: number, t: number, tc: number[], pc: number[]): void {
     const spans = this.spans;
     const n = spans.length;
-    for (let i = 0; i < n; i++) {
-      tc[i] = 1;
-      pc[i] = 1;
-    }
-    if (this.times === null) {
+    let e = this.entries;
+    if (e === null) {
       if (port === this.firstPort && target === this.firstTarget) {
+        for (let i = 0; i < n; i++) tc[i] = pc[i] = 1;
         this.firstT = t;
         return;
       }
-      this.targets = [this.firstTarget];
-      this.ports = [this.firstPort];
-      this.times = [this.firstT];
+      e = this.entries = [this.firstTarget, this.firstPort, this.firstT];
     }
-    const targets = this.targets!;
-    const ports = this.ports!;
-    const times = this.times;
+    tc[0] = pc[0] = 1;
+    for (let i = 1; i < n; i++) tc[i] = pc[i] = 0;
     // Walk from the newest attempt back: `m` is the first span containing the entry (entries
-    // only get older, so it only grows); past the longest span, the rest is stale.
+    // only get older, so it only grows); past the longest span, the rest is stale. A match is
+    // counted once, under `m`, in tc/pc (used as tallies per first span here), and the tallies
+    // are summed into per-span counts after the walk.
     let m = 0;
+    let limit = t - spans[0]!;
     let found = -1;
     let stale = 0;
-    for (let j = times.length - 1; j >= 0; j--) {
-      const tj = times[j]!;
-      while (m < n && tj < t - spans[m]!) m++;
-      if (m === n) {
-        stale = j + 1;
-        break;
+    for (let j = e.length - 3; j >= 0; j -= 3) {
+      const tj = e[j + 2]!;
+      if (tj < limit) {
+        do m++;
+        while (m < n && tj < t - spans[m]!);
+        if (m === n) {
+          stale = j + 3;
+          break;
+        }
+        limit = t - spans[m]!;
       }
-      const sameTarget = targets[j] === target;
-      const samePort = ports[j] === port;
+      const sameTarget = e[j] === target;
+      const samePort = e[j + 1] === port;
       if (sameTarget && samePort) {
         found = j;
         continue;
       }
-      if (sameTarget) for (let i = m; i < n; i++) tc[i]!++;
-      if (samePort) for (let i = m; i < n; i++) pc[i]!++;
+      if (sameTarget) tc[m]!++;
+      if (samePort) pc[m]!++;
     }
-    if (found >= 0 && stale === 0) {
-      // A repeated attempt (the common case) moves to the end in place: splice would allocate
-      // an array of the removed entry for each of the three lists, per event.
-      const last = times.length - 1;
-      for (let j = found; j < last; j++) {
-        targets[j] = targets[j + 1]!;
-        ports[j] = ports[j + 1]!;
-        times[j] = times[j + 1]!;
-      }
-      targets[last] = target;
-      ports[last] = port;
-      times[last] = t;
-      return;
+    // tc[i] and pc[i] hold 1 (for i = 0) or 0, plus the matches first inside span i: prefix sums.
+    for (let i = 1; i < n; i++) {
+      tc[i]! += tc[i - 1]!;
+      pc[i]! += pc[i - 1]!;
     }
+    // Entries move in place (splice and shift would allocate or shuffle three times).
+    let end = e.length;
     if (found >= 0) {
-      targets.splice(found, 1);
-      ports.splice(found, 1);
-      times.splice(found, 1);
+      // A repeated attempt (the common case) moves to the end.
+      e.copyWithin(found, found + 3, end);
+      end -= 3;
     }
     if (stale > 0) {
-      targets.splice(0, stale);
-      ports.splice(0, stale);
-      times.splice(0, stale);
+      e.copyWithin(0, stale, end);
+      end -= stale;
     }
-    if (times.length >= WINDOW_CAP) {
-      targets.shift();
-      ports.shift();
-      times.shift();
+    if (found < 0 && end >= WINDOW_CAP * 3) {
+      e.copyWithin(0, 3, end);
+      end -= 3;
     }
-    targets.push(target);
-    ports.push(port);
-    times.push(t);
+    if (end === e.length) {
+      e.push(target, port, t);
+      return;
+    }
+    // Shrinking keeps the array packed (growing by `length` would leave holes).
+    e.length = end + 3;
+    e[end] = target;
+    e[end + 1] = port;
+    e[end + 2] = t;
   }
 
   /** Time of the earliest attempt on a target within a span ending at `t` (for reasons). */
   earliestOfTarget(target: number, span: number, t: number): number {
-    if (this.times === null) return this.firstT;
-    for (let j = 0; j < this.times.length; j++) {
-      if (this.times[j]! >= t - span && this.targets![j] === target) return this.times[j]!;
+    const e = this.entries;
+    if (e === null) return this.firstT;
+    for (let j = 0; j < e.length; j += 3) {
+      if (e[j + 2]! >= t - span && e[j] === target) return e[j + 2]!;
     }
     return t;
   }
 
   /** Time of the earliest attempt on a port key within a span ending at `t` (for reasons). */
   earliestOfPort(port: number, span: number, t: number): number {
-    if (this.times === null) return this.firstT;
-    for (let j = 0; j < this.times.length; j++) {
-      if (this.times[j]! >= t - span && this.ports![j] === port) return this.times[j]!;
+    const e = this.entries;
+    if (e === null) return this.firstT;
+    for (let j = 0; j < e.length; j += 3) {
+      if (e[j + 2]! >= t - span && e[j + 1] === port) return e[j + 2]!;
     }
     return t;
   }
 
   /** Distinct attempts within a span ending at `t` (for views and tests). */
   attemptsWithin(span: number, t: number): number {
-    if (this.times === null) return t - this.firstT <= span ? 1 : 0;
+    const e = this.entries;
+    if (e === null) return t - this.firstT <= span ? 1 : 0;
     let count = 0;
-    for (let j = this.times.length - 1; j >= 0 && this.times[j]! >= t - span; j--) count++;
+    for (let j = e.length - 3; j >= 0 && e[j + 2]! >= t - span; j -= 3) count++;
     return count;
   }
 }

@@ -122,16 +122,21 @@ export class BruteForceDetector implements Detector {
     // Parallel arrays, oldest first: a source tries a handful of names (at most USERS_CAP).
     const users = (st.users ??= []);
     const times = (st.userTimes ??= []);
-    const i = users.indexOf(user);
-    if (i >= 0) {
-      users.splice(i, 1);
-      times.splice(i, 1);
-    } else if (users.length >= USERS_CAP) {
-      users.shift();
-      times.shift();
+    // Entries move in place: splice would allocate an array of the removed ones, per event.
+    let from = users.indexOf(user);
+    if (from < 0 && users.length >= USERS_CAP) from = 0;
+    if (from >= 0) {
+      const last = users.length - 1;
+      for (let j = from; j < last; j++) {
+        users[j] = users[j + 1]!;
+        times[j] = times[j + 1]!;
+      }
+      users[last] = user;
+      times[last] = t;
+    } else {
+      users.push(user);
+      times.push(t);
     }
-    users.push(user);
-    times.push(t);
     let stale = 0;
     while (stale < times.length && times[stale]! < t - cfg.slowWindow) stale++;
     if (stale > 0) {

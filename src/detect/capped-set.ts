@@ -3,53 +3,28 @@
  * small integers is cheaper than hashing one, and an array of 32 is still smaller than a Set
  * (a service list, capped at 32, never needs one).
  */
-const SMALL = 32;
+export const SMALL = 32;
 
 /**
- * Distinct numbers in first-seen order that stop growing at a cap and remember that they did.
- * A plain array until it holds a few values (most sources show one to three ports), then a Set.
- * (Names are numbered by the engine's name tables, so every list is a list of numbers.)
+ * Adds a value to a list of distinct numbers in first-seen order that stops growing at `cap`
+ * (names are numbered by the engine's name tables, so every list is a list of numbers).
+ * `index` is a Set of the list's values, which the caller makes once the list holds more than
+ * SMALL values (null before: a linear search). Returns false when the value was new but the
+ * list was full (the caller remembers that the list was cut).
  */
-export class CappedNumbers {
-  private small: number[];
-  private big: Set<number> | null = null;
-  /** True when a value was refused because the set was full. */
-  truncated = false;
-
-  constructor(
-    first: number,
-    private readonly cap: number,
-  ) {
-    this.small = [first];
+export function addDistinct(
+  list: number[],
+  index: Set<number> | null,
+  value: number,
+  cap: number,
+): boolean {
+  if (index !== null) {
+    if (index.has(value)) return true;
+  } else {
+    for (let i = 0; i < list.length; i++) if (list[i] === value) return true;
   }
-
-  /** Adds a value unless present. */
-  add(value: number): void {
-    const big = this.big;
-    if (big !== null) {
-      // Below the cap one add does (adding a value present is a no-op): one hash lookup, not two.
-      if (big.size < this.cap) big.add(value);
-      else if (!big.has(value)) this.truncated = true;
-      return;
-    }
-    const small = this.small;
-    for (let i = 0; i < small.length; i++) if (small[i] === value) return;
-    if (small.length >= this.cap) this.truncated = true;
-    else if (small.length < SMALL) small.push(value);
-    else {
-      this.big = new Set(small);
-      this.big.add(value);
-      this.small = [];
-    }
-  }
-
-  /** Number of values kept. */
-  get size(): number {
-    return this.big !== null ? this.big.size : this.small.length;
-  }
-
-  /** The values in first-seen order. */
-  values(): number[] {
-    return this.big !== null ? [...this.big] : this.small.slice();
-  }
+  if (list.length >= cap) return false;
+  list.push(value);
+  if (index !== null) index.add(value);
+  return true;
 }

@@ -5,7 +5,7 @@ import { ActivityTally, NONE, serviceOf, targetOf, type Vocabulary } from './act
 import { NAME_KEY_BASE, ScanWindows } from './attempt-window.js';
 import { BruteForceDetector } from './brute-force-detector.js';
 import type { DetectConfig } from './detect-config.js';
-import { GROUP_BIT, type Detector, type EventGroup, type Step } from './detector.js';
+import { GROUP_BIT, type Step } from './detector.js';
 import { DosDetector } from './dos-detector.js';
 import { EvidenceSample, keepText } from './evidence-sample.js';
 import { ExploitDetector } from './exploit-detector.js';
@@ -13,7 +13,7 @@ import type { IncidentDraft } from './incident-draft.js';
 import { composeIncidents, type ComposerParts } from './incident-composer.js';
 import { PortScanDetector } from './port-scan-detector.js';
 import { ProbeDetector } from './probe-detector.js';
-import { SourceTrack } from './source-track.js';
+import { SourceTrack, TIME_SLOTS } from './source-track.js';
 import { SweepDetector } from './sweep-detector.js';
 import { NameTable } from './name-table.js';
 
@@ -63,7 +63,6 @@ const AUTH = 1;
 const EXPLOIT = 2;
 const TRAFFIC = 3;
 const SUCCESS = 4;
-const GROUPS: readonly EventGroup[] = ['refused', 'auth', 'exploit', 'traffic', 'success'];
 
 /** Event time between two looks for quiet sources, at most (a look costs one step when none). */
 const SWEEP_STEP_MS = 60_000;
@@ -252,7 +251,17 @@ export class DetectionEngine {
    */
   private pending: (SourceTrack | Sighting | null)[] = [];
   private pendingHead = 0;
-  private readonly byGroup: readonly (readonly Detector[])[];
+  /**
+   * The detectors, called directly by group in `feed`, as each one's `groups` says (a loop over
+   * a list of them would make its call site megamorphic, a slow call per detector and event);
+   * null when disabled.
+   */
+  private readonly exploitDetector: ExploitDetector | null;
+  private readonly dosDetector: DosDetector | null;
+  private readonly bruteDetector: BruteForceDetector | null;
+  private readonly sweepDetector: SweepDetector | null;
+  private readonly portScanDetector: PortScanDetector | null;
+  private readonly probeDetector: ProbeDetector | null;
   private readonly parts: ComposerParts;
   /** Spans of the attempt windows, shortest first. */
   private readonly spans: readonly number[];
@@ -309,32 +318,34 @@ export class DetectionEngine {
       config.dos.events > 1;
     const probe = config.probe.enabled ? new ProbeDetector(config) : null;
     const brute = config.bruteForce.enabled ? new BruteForceDetector(config) : null;
-    const detectors: Detector[] = [];
-    if (config.exploit.enabled) detectors.push(new ExploitDetector());
-    if (config.dos.enabled) detectors.push(new DosDetector(config, this.lines, spans[0]!));
-    if (brute !== null) detectors.push(brute);
-    if (config.sweep.enabled) {
-      detectors.push(
-        new SweepDetector(
+    const exploit = config.exploit.enabled ? new ExploitDetector() : null;
+    const dos = config.dos.enabled ? new DosDetector(config, this.lines, spans[0]!) : null;
+    const sweep = config.sweep.enabled
+      ? new SweepDetector(
           config,
           index(config.sweep.window),
           index(config.sweep.slowWindow),
           this.vocabulary,
-        ),
-      );
-    }
-    if (config.portScan.enabled) {
-      detectors.push(
-        new PortScanDetector(
+        )
+      : null;
+    const portScan = config.portScan.enabled
+      ? new PortScanDetector(
           config,
           index(config.portScan.window),
           index(config.portScan.slowWindow),
           this.vocabulary,
-        ),
-      );
-    }
-    if (probe !== null) detectors.push(probe);
-    this.byGroup = GROUPS.map((g) => detectors.filter((d) => d.groups.includes(g)));
+        )
+      : null;
+    this.exploitDetector = exploit;
+    this.dosDetector = dos;
+    this.bruteDetector = brute;
+    this.sweepDetector = sweep;
+    this.portScanDetector = portScan;
+    this.probeDetector = probe;
+    // Composition order (strongest first); `feed` calls them in the same order.
+    const detectors = [exploit, dos, brute, sweep, portScan, probe].filter(
+      (d): d is NonNullable<typeof d> => d !== null,
+    );
     this.parts = { detectors, probe, brute, evidenceLines: this.lines };
   }
 
@@ -438,13 +449,28 @@ export class DetectionEngine {
     let tally: ActivityTally | null = null;
     switch (group) {
       case REFUSED:
-        tally = track.refused ??= new ActivityTally(GROUP_BIT.refused, this.vocabulary);
+        tally = track.refused ??= new ActivityTally(
+          GROUP_BIT.refused,
+          this.vocabulary,
+          track.times,
+          TIME_SLOTS.refused,
+        );
         break;
       case AUTH:
-        tally = track.auth ??= new ActivityTally(GROUP_BIT.auth, this.vocabulary);
+        tally = track.auth ??= new ActivityTally(
+          GROUP_BIT.auth,
+          this.vocabulary,
+          track.times,
+          TIME_SLOTS.auth,
+        );
         break;
       case EXPLOIT:
-        tally = track.exploit ??= new ActivityTally(GROUP_BIT.exploit, this.vocabulary);
+        tally = track.exploit ??= new ActivityTally(
+          GROUP_BIT.exploit,
+          this.vocabulary,
+          track.times,
+          TIME_SLOTS.exploit,
+        );
         break;
       case TRAFFIC:
         // Ordinary traffic is only counted (by the DoS detector) until it is a flood.
@@ -461,14 +487,35 @@ export class DetectionEngine {
       step.targetId = targetId;
       step.userId = userId;
       tally.add(ev, this.clock, targetId, serviceId, userId);
-      (track.evidence ??= new EvidenceSample(this.lines)).offer(ev, tally.group, track.notable);
+      // Before a crossing only a group's first line is kept: a repeat need not reach the sample.
+      const bit = tally.group;
+      if (track.notable || (track.offered & bit) === 0) {
+        track.offered |= bit;
+        (track.evidence ??= new EvidenceSample(this.lines)).offer(ev, bit, track.notable);
+      }
       if (group === REFUSED && this.windowsOn && t !== null && targetId >= 0) {
         const port = ev.dstPort ?? (serviceId >= 0 ? NAME_KEY_BASE + serviceId : -1);
         if (port >= 0) this.attempt(track, targetId, port, t, step);
       }
     }
-    const detectors = this.byGroup[group]!;
-    for (let i = 0; i < detectors.length; i++) detectors[i]!.observe(track, ev, step);
+    switch (group) {
+      case REFUSED:
+        this.dosDetector?.observe(track, ev, step);
+        this.sweepDetector?.observe(track, ev, step);
+        this.portScanDetector?.observe(track, ev, step);
+        this.probeDetector?.observe(track, ev, step);
+        break;
+      case AUTH:
+      case SUCCESS:
+        this.bruteDetector?.observe(track, ev, step);
+        break;
+      case EXPLOIT:
+        this.exploitDetector?.observe(track, ev, step);
+        break;
+      case TRAFFIC:
+        this.dosDetector?.observe(track, ev, step);
+        break;
+    }
   }
 
   /**

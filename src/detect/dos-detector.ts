@@ -1,46 +1,33 @@
 import { formatDuration } from '../core/duration.js';
 import type { Event, EventKind } from '../core/event.js';
-import { ActivityTally, KIND_BIT, NONE, serviceOf, targetOf } from './activity-tally.js';
+import { ActivityTally, KIND_BIT, kindBit, NONE, serviceOf, targetOf } from './activity-tally.js';
 import type { DetectConfig } from './detect-config.js';
 import { GROUP_BIT, type Detector, type EventGroup, type Finding, type Step } from './detector.js';
 import { EvidenceSample } from './evidence-sample.js';
 import { formatCount } from './incident-text.js';
 import { RateWindow } from './rate-window.js';
-import type { SourceTrack } from './source-track.js';
+import { TIME_SLOTS, type SourceTrack } from './source-track.js';
 
-/** Denial-of-service state of one source: rate windows, traffic counts, the crossing. */
-export interface DosState {
-  window: RateWindow | null;
-  limited: RateWindow | null;
-  /** Kinds of the events counted in `window` (KIND_BIT mask). */
-  kinds: number;
+/**
+ * Denial-of-service state of one source: it is the rate window of the events it counts (so
+ * that an event reaches one object, not a state and a window), plus the rate-limit window,
+ * traffic counts and the crossing.
+ */
+export class DosState extends RateWindow {
+  limited: RateWindow | null = null;
+  /** Kinds of the events counted in the window (KIND_BIT mask). */
+  kinds = 0;
   /** Accepted traffic (connections, requests): counted from the start, listed after a crossing. */
-  trafficEvents: number;
-  trafficFirst: number;
-  trafficLast: number;
+  trafficEvents = 0;
+  trafficFirst = Number.POSITIVE_INFINITY;
+  trafficLast = Number.NEGATIVE_INFINITY;
   /** The highest count within a window once a threshold was crossed, and when. */
-  rule: 'events' | 'limited' | null;
-  peak: number;
-  limitedPeak: number;
-  at: number;
+  rule: 'events' | 'limited' | null = null;
+  peak = 0;
+  limitedPeak = 0;
+  at = 0;
   /** When the flood ratio was last checked (at most every tenth of the window). */
-  checkedAt: number;
-}
-
-function newState(): DosState {
-  return {
-    window: null,
-    limited: null,
-    kinds: 0,
-    trafficEvents: 0,
-    trafficFirst: Number.POSITIVE_INFINITY,
-    trafficLast: Number.NEGATIVE_INFINITY,
-    rule: null,
-    peak: 0,
-    limitedPeak: 0,
-    at: 0,
-    checkedAt: Number.NEGATIVE_INFINITY,
-  };
+  checkedAt = Number.NEGATIVE_INFINITY;
 }
 
 const NOUNS: readonly [EventKind, string][] = [
@@ -112,12 +99,12 @@ export class DosDetector implements Detector {
       const refused = track.refused;
       if (!traffic && kind !== 'rate-limited' && refused !== null) {
         if (refused.events === n) return;
-        st = track.dos = newState();
+        st = track.dos = new DosState(this.cfg.window);
         if (t !== null) {
           st.kinds |= refused.kinds;
-          (st.window = new RateWindow(this.cfg.window)).add(refused.firstAt, refused.events - n);
+          st.add(refused.firstAt, refused.events - n);
         }
-      } else st = track.dos = newState();
+      } else st = track.dos = new DosState(this.cfg.window);
     }
     if (traffic) {
       st.trafficEvents += n;
@@ -126,11 +113,12 @@ export class DosDetector implements Detector {
       if (at > st.trafficLast) st.trafficLast = at;
       if (st.rule !== null && track.traffic === null) {
         // A flood recognised from refused attempts: list the traffic from here on too.
-        (track.traffic = new ActivityTally(GROUP_BIT.traffic, track.vocabulary)).add(
-          ev,
-          at,
-          ...trafficIds(track, ev),
-        );
+        (track.traffic = new ActivityTally(
+          GROUP_BIT.traffic,
+          track.vocabulary,
+          track.times,
+          TIME_SLOTS.traffic,
+        )).add(ev, at, ...trafficIds(track, ev));
         (track.evidence ??= new EvidenceSample(this.evidenceLines)).offer(
           ev,
           GROUP_BIT.traffic,
@@ -145,8 +133,8 @@ export class DosDetector implements Detector {
       if (st.rule === null && c >= this.cfg.rateLimited) this.cross(track, st, ev, 'limited', t);
       return;
     }
-    st.kinds |= KIND_BIT[kind];
-    const c = (st.window ??= new RateWindow(this.cfg.window)).add(t, n);
+    st.kinds |= kindBit(kind);
+    const c = st.add(t, n);
     if (c < this.cfg.events) return;
     if (st.rule !== null) {
       if (c > st.peak) st.peak = c;
@@ -200,11 +188,12 @@ export class DosDetector implements Detector {
     const evidence = (track.evidence ??= new EvidenceSample(this.evidenceLines));
     if (ev.kind === 'connection' || ev.kind === 'http-request') {
       // From here on the engine lists traffic events in this tally.
-      (track.traffic ??= new ActivityTally(GROUP_BIT.traffic, track.vocabulary)).add(
-        ev,
-        t,
-        ...trafficIds(track, ev),
-      );
+      (track.traffic ??= new ActivityTally(
+        GROUP_BIT.traffic,
+        track.vocabulary,
+        track.times,
+        TIME_SLOTS.traffic,
+      )).add(ev, t, ...trafficIds(track, ev));
       evidence.offer(ev, GROUP_BIT.traffic, true);
       evidence.mark(ev, GROUP_BIT.traffic);
     } else {

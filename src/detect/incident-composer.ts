@@ -8,7 +8,15 @@ import { severityReason, summaryReason } from './incident-text.js';
 import type { ProbeDetector } from './probe-detector.js';
 import type { SourceTrack } from './source-track.js';
 
-function union<T>(lists: readonly (readonly T[])[], cap: number): { values: T[]; cut: boolean } {
+/** The distinct values of fresh lists (each already distinct: a tally's), at most `cap`. */
+function union<T>(lists: readonly T[][], cap: number): { values: T[]; cut: boolean } {
+  if (lists.length === 1) {
+    // Most findings have one tally: its list is distinct already, and fresh (ours to keep).
+    const only = lists[0]!;
+    return only.length > cap
+      ? { values: only.slice(0, cap), cut: true }
+      : { values: only, cut: false };
+  }
   const seen = new Set<T>();
   for (const list of lists) for (const v of list) seen.add(v);
   const values = [...seen];
@@ -34,7 +42,7 @@ export function draftOf(track: SourceTrack, f: Finding, evidenceLines: number): 
     if (f.extra.last > last) last = f.extra.last;
   }
   if (!Number.isFinite(first)) first = last = track.touchedAt;
-  const list = <T>(pick: (t: ActivityTally) => readonly T[] | undefined, cap: number): T[] => {
+  const list = <T>(pick: (t: ActivityTally) => T[] | undefined, cap: number): T[] => {
     const u = union(
       tallies.map((t) => pick(t) ?? []),
       cap,

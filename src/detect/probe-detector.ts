@@ -11,20 +11,18 @@ import type { SourceTrack } from './source-track.js';
 /** IDS signatures below the exploit priority kept per source (as probe evidence). */
 const IDS_SIGNATURES = 8;
 
-/** What the probe detector keeps beyond the refused tally. */
-export interface ProbeState {
+/**
+ * What the probe detector keeps beyond the refused tally: it is the window of attempts within
+ * `probe.window` (one object per event, not a state and a window), read until `reportAfter`
+ * is reached, plus the low-priority IDS signatures seen.
+ */
+export class ProbeState extends RateWindow {
   /** Low-priority IDS signatures seen (probe evidence). */
-  ids: Map<string, { count: number; priority: number | null }> | null;
-  /** Attempts within `probe.window` (dropped once `reportAfter` is reached). */
-  window: RateWindow | null;
+  ids: Map<string, { count: number; priority: number | null }> | null = null;
   /** The most attempts seen within the window (stops growing at `reportAfter`). */
-  peak: number;
+  peak = 0;
   /** When `reportAfter` was reached. */
-  at: number;
-}
-
-function newProbeState(): ProbeState {
-  return { ids: null, window: null, peak: 0, at: 0 };
+  at = 0;
 }
 
 const NOUNS: readonly [EventKind, string, string][] = [
@@ -91,20 +89,19 @@ export class ProbeDetector implements Detector {
       ) {
         return;
       }
-      track.probe = newProbeState();
+      const created = (track.probe = new ProbeState(this.window));
       if (step.t !== null) {
         const before = track.refused!.events - ev.count;
-        if (before > 0) track.probe.window = this.seed(track.refused!.firstAt, before);
+        if (before > 0) created.add(track.refused!.firstAt, before);
       }
     }
     const probe = track.probe!;
     const t = step.t;
     if (t !== null && probe.peak < this.reportAfter) {
-      const c = (probe.window ??= new RateWindow(this.window)).add(t, ev.count);
+      const c = probe.add(t, ev.count);
       if (c > probe.peak) probe.peak = c;
       if (c >= this.reportAfter) {
         probe.at = t;
-        probe.window = null;
         track.notable = true;
       }
     }
@@ -137,11 +134,5 @@ export class ProbeDetector implements Detector {
     return (track.probe?.peak ?? 0) >= this.reportAfter
       ? { severity: 2, severityWhy: `at least ${rule}` }
       : { severity: 1, severityWhy: `fewer than ${rule}` };
-  }
-
-  private seed(at: number, n: number): RateWindow {
-    const w = new RateWindow(this.window);
-    w.add(at, n);
-    return w;
   }
 }

@@ -4,15 +4,26 @@ export const RATE_BUCKETS = 10;
 /**
  * Counts events within a sliding window of event time, in RATE_BUCKETS buckets. The count
  * covers the current bucket and the nine before it: between 9/10 of the window and all of it,
- * never more, so "N within W" is always true when reported. One bucket is kept as two numbers;
- * the bucket array is only allocated when a second bucket is needed.
+ * never more, so "N within W" is always true when reported. The buckets are fields of the
+ * object rather than an array: a window is then one object to reach per event, not three (the
+ * object, an array and its elements), which matters when every event touches another
+ * source's window.
  */
 export class RateWindow {
   private readonly width: number;
-  private counts: Float64Array | null = null;
   /** Index (time / width) of the newest bucket, -1 before the first event. */
   private bucket = -1;
   private sum = 0;
+  private c0 = 0;
+  private c1 = 0;
+  private c2 = 0;
+  private c3 = 0;
+  private c4 = 0;
+  private c5 = 0;
+  private c6 = 0;
+  private c7 = 0;
+  private c8 = 0;
+  private c9 = 0;
 
   constructor(span: number) {
     this.width = Math.max(1, span / RATE_BUCKETS);
@@ -22,7 +33,7 @@ export class RateWindow {
   add(t: number, n: number): number {
     const idx = Math.floor(t / this.width);
     if (idx > this.bucket) this.advance(idx);
-    if (this.counts !== null) this.counts[idx % RATE_BUCKETS]! += n;
+    this.put(idx % RATE_BUCKETS, this.get(idx % RATE_BUCKETS) + n);
     this.sum += n;
     return this.sum;
   }
@@ -39,18 +50,73 @@ export class RateWindow {
     this.bucket = idx;
     if (prev < 0 || idx - prev >= RATE_BUCKETS) {
       this.sum = 0;
-      this.counts?.fill(0);
+      this.c0 = this.c1 = this.c2 = this.c3 = this.c4 = 0;
+      this.c5 = this.c6 = this.c7 = this.c8 = this.c9 = 0;
       return;
-    }
-    if (this.counts === null) {
-      // The single bucket so far becomes the array's first entry.
-      this.counts = new Float64Array(RATE_BUCKETS);
-      this.counts[prev % RATE_BUCKETS] = this.sum;
     }
     for (let i = prev + 1; i <= idx; i++) {
       const slot = i % RATE_BUCKETS;
-      this.sum -= this.counts[slot]!;
-      this.counts[slot] = 0;
+      this.sum -= this.get(slot);
+      this.put(slot, 0);
+    }
+  }
+
+  private get(slot: number): number {
+    switch (slot) {
+      case 0:
+        return this.c0;
+      case 1:
+        return this.c1;
+      case 2:
+        return this.c2;
+      case 3:
+        return this.c3;
+      case 4:
+        return this.c4;
+      case 5:
+        return this.c5;
+      case 6:
+        return this.c6;
+      case 7:
+        return this.c7;
+      case 8:
+        return this.c8;
+      default:
+        return this.c9;
+    }
+  }
+
+  private put(slot: number, v: number): void {
+    switch (slot) {
+      case 0:
+        this.c0 = v;
+        break;
+      case 1:
+        this.c1 = v;
+        break;
+      case 2:
+        this.c2 = v;
+        break;
+      case 3:
+        this.c3 = v;
+        break;
+      case 4:
+        this.c4 = v;
+        break;
+      case 5:
+        this.c5 = v;
+        break;
+      case 6:
+        this.c6 = v;
+        break;
+      case 7:
+        this.c7 = v;
+        break;
+      case 8:
+        this.c8 = v;
+        break;
+      default:
+        this.c9 = v;
     }
   }
 }

@@ -3,12 +3,13 @@
  * exactly when the ring is full and its newest and oldest times are at most W apart.
  */
 export class TimeRing {
-  private readonly times: Float64Array;
+  /** A plain array: a Float64Array of more than 64 bytes would get an off-heap buffer. */
+  private readonly times: number[];
   private next = 0;
   private filled = 0;
 
   constructor(readonly size: number) {
-    this.times = new Float64Array(size);
+    this.times = new Array<number>(size).fill(0);
   }
 
   /** Records `n` occurrences at time `t`. */
