@@ -247,6 +247,46 @@ describe('reportable lookup against loopback registries', () => {
     assert.equal(whois.log.length, before);
   });
 
+  it('--file and - (stdin) read one address a line; ndjson prints one object a line', async () => {
+    const list = join(dir, 'addresses.txt');
+    writeFileSync(
+      list,
+      '# attackers of the night\n194.164.64.213\n\n92.205.169.9  # the .env scanner\n',
+    );
+    const fromFile = await cli([
+      'lookup',
+      '--no-rdap',
+      '--no-db',
+      '--format',
+      'ndjson',
+      '--file',
+      list,
+    ]);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    const lines = fromFile.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Looked);
+    assert.deepEqual(
+      lines.map((n) => [n.address, n.contacts[0]?.email]),
+      [
+        ['194.164.64.213', 'abuse@hostinger.com'],
+        ['92.205.169.9', 'abuse@hosteurope.de'],
+      ],
+    );
+    const fromStdin = await runCli(
+      config,
+      dir,
+      ['lookup', '--no-rdap', '--no-db', '--format', 'ndjson', '-'],
+      '200.57.141.161\n',
+    );
+    assert.equal(fromStdin.status, 0, fromStdin.stderr);
+    assert.equal(
+      (JSON.parse(fromStdin.stdout) as Looked).contacts[0]?.email,
+      'operacion.redes@triara.com',
+    );
+  });
+
   it('a word that is not an address is a usage error (exit 2)', async () => {
     const r = await cli(['lookup', '--no-db', 'example.net']);
     assert.equal(r.status, 2);

@@ -179,6 +179,62 @@ describe('scan → lookup → report → approve → send, on loopback', () => {
   });
 });
 
+describe('report edit: a person rewrites a draft before it goes', () => {
+  it('the edited subject and text are what is sent; a Bcc is refused', async () => {
+    const smtp = await startSmtpServer();
+    try {
+      const config = configFile('edit.yaml', smtp.url(), 5000);
+      const db = join(dir, 'edit.db');
+      await ok(config, [
+        'scan',
+        '--db',
+        db,
+        '--tz',
+        'UTC',
+        '--now',
+        '2026-11-27T12:00:00Z',
+        EXAMPLES,
+      ]);
+      await ok(config, ['lookup', '--db', db, '--incidents']);
+      await ok(config, ['report', '--db', db]);
+      const eml = await ok(config, ['report', 'show', '1', '--db', db, '--format', 'eml']);
+      const edited = eml
+        .replace(
+          /^Subject: .*(?:\r?\n[ \t].*)*$/m,
+          'Subject: Abuse report (edited): HTTP exploit attempts',
+        )
+        .replace('Please investigate', 'Please investigate urgently');
+      const file = join(dir, 'edited.eml');
+      writeFileSync(file, edited);
+      const bad = join(dir, 'bcc.eml');
+      writeFileSync(bad, edited.replace(/^To: /m, 'Bcc: someone@example.org\r\nTo: '));
+      const refused = await cli(config, ['report', 'edit', '1', bad, '--db', db]);
+      assert.equal(refused.status, 2);
+      assert.match(refused.stderr, /Bcc/);
+      await ok(config, ['report', 'edit', '1', file, '--db', db]);
+      const listed = JSON.parse(
+        await ok(config, ['report', 'list', '--db', db, '--format', 'json']),
+      ) as {
+        id: string;
+        status: string;
+        edited: boolean;
+      }[];
+      assert.deepEqual(
+        listed.filter((r) => r.id === '1').map((r) => [r.status, r.edited]),
+        [['draft', true]],
+      );
+      await ok(config, ['report', 'approve', '1', '--db', db]);
+      await ok(config, ['send', '--db', db]);
+      assert.equal(smtp.received.length, 1);
+      const got = await simpleParser(smtp.received[0]!.raw);
+      assert.equal(got.subject, 'Abuse report (edited): HTTP exploit attempts');
+      assert.match(got.text ?? '', /Please investigate urgently/);
+    } finally {
+      await smtp.close();
+    }
+  });
+});
+
 describe('a send killed mid-delivery never mails twice', () => {
   it('the interrupted report is failed for a person to check, the others go out once', async () => {
     const silent = await startSmtpServer({ afterData: 'silent' });
