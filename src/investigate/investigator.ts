@@ -198,7 +198,9 @@ export class Investigator {
       asName ??= w.asName;
       limited ??= w.limited;
     }
-    if (limited !== null) errors.push(`answer limited by the server: ${limited}`);
+    if (limited !== null && !errors.includes(limited)) {
+      errors.push(`answer limited by the server: ${limited}`);
+    }
 
     const now = this.ports.now();
     if (netblock === null) {

@@ -188,19 +188,25 @@ function combine(
   errors: string[],
 ): WhoisResult {
   const kept: Answer[] = [];
+  let unresolvedStub: string | null = null;
   answers.forEach((answer, i) => {
     const { finding } = answer;
-    // A stub's netblock and contacts are the other registry's placeholder: worth something only
-    // when the registry it points to could not be asked or knew nothing of the address.
+    // A stub is the other registry's placeholder: its contacts are that registry's own (RIPE
+    // NCC's abuse@ripe.net on an ARIN ERX block), never the holder's, so they are never used —
+    // mailing them would report an address to a party that cannot act. Its netblock stands only
+    // when the registry it points to could not be asked or knew nothing of the address; the
+    // answer then counts as limited (cached briefly, asked again later).
     const answered = answers
       .slice(i + 1)
       .some(({ finding: f }) => f.netblock !== null || f.contacts.length > 0);
     if (finding.stub && answered) return;
     if (finding.stub) {
-      errors.push(
-        `${serverLabel(answer.request)}: the answer is a placeholder for space held elsewhere; ` +
-          "its contacts are the registry's own, used because the referral gave nothing",
-      );
+      unresolvedStub =
+        `${serverLabel(answer.request)}: the block is held by another registry, which gave ` +
+        "nothing; the placeholder's contacts are the registry's own and are not used";
+      errors.push(unresolvedStub);
+      kept.push({ ...answer, finding: { ...finding, contacts: [] } });
+      return;
     }
     kept.push(answer);
   });
@@ -235,7 +241,7 @@ function combine(
     errors,
     limited:
       limitedAt === undefined
-        ? null
+        ? unresolvedStub
         : `${serverLabel(limitedAt.request)}: ${limitedAt.finding.limited ?? ''}`,
     findings: answers.map(({ finding }) => finding),
   };
