@@ -83,8 +83,8 @@ describe('never twice, and follow-up', () => {
   let incident: Incident;
   before(async () => {
     store = await openSqliteStore(':memory:');
-    const fresh: Partial<Incident> = { ...SSH_BRUTE_FORCE };
-    delete fresh.id;
+    const fresh: Record<string, unknown> = { ...SSH_BRUTE_FORCE };
+    delete fresh['id'];
     incident = await store.insertIncident(fresh as Omit<Incident, 'id'>);
     await store.saveAddressNetwork(network, DAY0);
   });
