@@ -28,11 +28,12 @@ export function registerParseCommand(program: Command, setExit: (code: number) =
       const stats = await readEvents(
         specs,
         time,
+        // Stats need no events, only counters: without a sink none are kept (see readEvents).
         ndjson
           ? async (events) => {
               for (const ev of events) await out.write(JSON.stringify(eventToJson(ev)) + '\n');
             }
-          : () => undefined,
+          : null,
         (err) => {
           process.stderr.write(`reportable: ${printable(err.source)}: ${printable(err.message)}\n`);
         },

@@ -145,6 +145,9 @@ export function canonicalAddress(raw: string): string | null {
   if (tail.indexOf('.') >= 0) {
     const t4 = canonicalIPv4(tail);
     if (t4 === null) return null;
+    // `::ffff:a.b.c.d` is how a dual-stack socket shows an IPv4 client (vsftpd, sshd): a new
+    // one on nearly every line, and ipaddr.js would take microseconds to say it is `a.b.c.d`.
+    if (lastColon === 6 && text.startsWith('::ffff:')) return t4;
     text = text.slice(0, lastColon + 1) + t4;
   }
   const hit = v6Memo.get(text);
