@@ -13,6 +13,7 @@ import type { IncidentDraft } from '../detect/incident-draft.js';
 import { rotation, type SourceSpec } from '../ingest/rotated-set.js';
 import { LineParser } from '../parse/line-parser.js';
 import { parserDefinitions } from '../parse/parser-registry.js';
+import { compareListed } from '../store/memory-incident-store.js';
 import type { Checkpoint, Store } from '../store/store.js';
 import { concatStreams, mergeByTime } from './merge-by-time.js';
 import { emptyStats, sourceEvents, type ReadStats, type SourceError } from './read-events.js';
@@ -36,6 +37,8 @@ export interface ScanOptions {
   readonly clock?: () => number;
   /** A source whose detector state to capture before the end (for `explain --src`). */
   readonly inspect?: string;
+  /** Most incidents handed back in memory (default KEEP_INCIDENTS; tests lower it). */
+  readonly keepIncidents?: number;
 }
 
 /** Counters of a scan: the read's, plus what became of the incidents. */
@@ -63,7 +66,20 @@ export interface ScanResult {
   readonly startedAt: number;
   /** The detectors' state of the inspected source at the end of input, if it was still open. */
   readonly view: SourceView | null;
+  /**
+   * The incidents the scan created or extended, as stored, in `listIncidents` order; null when
+   * there were more than `KEEP_INCIDENTS` (then list them from the store with `updatedSince`).
+   * Printing these saves reading back and decoding every row just written.
+   */
+  readonly incidents: readonly Incident[] | null;
 }
+
+/**
+ * Most incidents a scan hands back in memory (1-2 KiB each, so under 100 MiB): enough for the
+ * usual scan and for a full engine closing at the end (`maxSources`, 50,000 by default). Beyond,
+ * output pages them from the store, so memory stays bounded however long the input.
+ */
+const KEEP_INCIDENTS = 64_000;
 
 /**
  * Reads the sources (rotated sets in sequence, sets merged by event time), runs the detectors,
@@ -77,7 +93,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const engine = new DetectionEngine(opts.detect);
   const policy = buildPolicy(opts.policy, opts.ownNetworks, opts.detect);
   const clock = opts.clock ?? Date.now;
-  const touched = new Map<string, boolean>();
+  // The final version of each incident created or extended, while there are few enough.
+  let touched: Map<string, Incident> | null = new Map();
+  const keep = opts.keepIncidents ?? KEEP_INCIDENTS;
+  const judged = new Map<string, boolean>();
   const checkpoints: Checkpoint[] = [];
   let alreadyRead = 0;
   let extended = 0;
@@ -127,7 +146,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       const result = await saveBatch(store, pending, policy, opts.detect);
       pending = [];
       extended += result.extended;
-      for (const [id, reportable] of result.touched) touched.set(id, reportable);
+      for (const inc of result.touched) {
+        judged.set(inc.id, inc.reportable);
+        touched?.set(inc.id, inc);
+      }
+      if (touched !== null && touched.size > keep) touched = null;
     };
     for await (const batch of mergeByTime(streams)) {
       untimed += observeAll(engine, batch);
@@ -150,17 +173,18 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   });
 
   let reportable = 0;
-  for (const r of touched.values()) if (r) reportable++;
+  for (const r of judged.values()) if (r) reportable++;
   const stats: ScanStats = {
     ...read,
-    incidents: touched.size,
+    incidents: judged.size,
     reportable,
     extended,
     alreadyRead,
     untimed,
     detection: { ...engine.stats },
   };
-  return { stats, startedAt, view };
+  const incidents = touched === null ? null : [...touched.values()].sort(compareListed);
+  return { stats, startedAt, view, incidents };
 }
 
 function observeAll(engine: DetectionEngine, batch: Event[]): number {
@@ -189,8 +213,8 @@ async function saveBatch(
   drafts: readonly IncidentDraft[],
   policy: Policy,
   detect: DetectConfig,
-): Promise<{ extended: number; touched: Map<string, boolean> }> {
-  const touched = new Map<string, boolean>();
+): Promise<{ extended: number; touched: Incident[] }> {
+  const touched: Incident[] = [];
   if (drafts.length === 0) return { extended: 0, touched };
   let earliest = Infinity;
   for (const d of drafts) earliest = Math.min(earliest, d.firstSeen);
@@ -224,10 +248,10 @@ async function saveBatch(
   const stored = await store.insertIncidents(
     [...inserts.values()].map(({ id: _id, ...rest }) => rest),
   );
-  for (const inc of stored) touched.set(inc.id, inc.reportable);
+  for (const inc of stored) touched.push(inc);
   for (const inc of updates.values()) {
     await store.updateIncident(inc);
-    touched.set(inc.id, inc.reportable);
+    touched.push(inc);
   }
   return { extended: extendedIds.size, touched };
 }

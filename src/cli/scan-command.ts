@@ -2,6 +2,7 @@ import type { WriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import type { ScanStats } from '../app/scan.js';
 import { ConfigError } from '../core/errors.js';
+import type { Incident } from '../core/incident.js';
 import { incidentToJson } from '../core/incident-json.js';
 import { printable } from '../core/printable.js';
 import { zone as zoneOf } from '../core/time.js';
@@ -98,11 +99,14 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
           ...(progress ? { onBytes: (n: number) => progress.add(n) } : {}),
         });
         progress?.end();
-        await print(flags.format, result.stats, store, {
+        const filter: IncidentFilter = {
           updatedSince: result.startedAt,
           ...(flags.all === true ? {} : { reportable: true }),
           minSeverity,
-        });
+        };
+        const pages =
+          result.incidents !== null ? pagesOf(result.incidents, filter) : storePages(store, filter);
+        await print(flags.format, result.stats, pages);
       } finally {
         await store.close();
       }
@@ -110,21 +114,44 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
     });
 }
 
-/** Incidents are read back from the store a page at a time, so output memory stays flat. */
+/** Incidents are printed a page at a time, so output memory stays flat. */
 const PAGE = 500;
+
+/** The scan's own incidents (already in list order) that pass the filter, a page at a time. */
+async function* pagesOf(
+  incidents: readonly Incident[],
+  filter: IncidentFilter,
+): AsyncGenerator<readonly Incident[]> {
+  const wanted = incidents.filter(
+    (inc) =>
+      (filter.reportable === undefined || inc.reportable === filter.reportable) &&
+      inc.severity >= (filter.minSeverity ?? 1),
+  );
+  for (let i = 0; i < wanted.length; i += PAGE) yield wanted.slice(i, i + PAGE);
+}
+
+/** The incidents the store lists for the filter, read back a page at a time. */
+async function* storePages(
+  store: Store,
+  filter: IncidentFilter,
+): AsyncGenerator<readonly Incident[]> {
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.listIncidents({ ...filter, limit: PAGE, offset });
+    if (page.length > 0) yield page;
+    if (page.length < PAGE) break;
+  }
+}
 
 async function print(
   format: string,
   stats: ScanStats,
-  store: Store,
-  filter: IncidentFilter,
+  pages: AsyncIterable<readonly Incident[]>,
 ): Promise<void> {
   const out = new Output(process.stdout);
   const width = process.stdout.isTTY ? process.stdout.columns : null;
   let shown = 0;
   if (format === 'json') await out.write(`{"stats":${JSON.stringify(stats)},"incidents":[`);
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await store.listIncidents({ ...filter, limit: PAGE, offset });
+  for await (const page of pages) {
     for (const inc of page) {
       if (format === 'json') {
         await out.write((shown > 0 ? ',\n' : '\n') + JSON.stringify(incidentToJson(inc)));
@@ -133,8 +160,8 @@ async function print(
       }
       shown++;
     }
-    if (format === 'table') await out.write(incidentTable(page, width, offset === 0));
-    if (page.length < PAGE || out.isClosed) break;
+    if (format === 'table') await out.write(incidentTable(page, width, shown === page.length));
+    if (out.isClosed) break;
   }
   if (format === 'json') await out.write('\n]}\n');
   if (format === 'table') await out.write(summary(stats, shown) + '\n');

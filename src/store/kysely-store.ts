@@ -52,6 +52,26 @@ export interface KyselyStoreOptions {
   readonly label: string;
   /** Wall clock for the created_at/updated_at bookkeeping columns (tests fix it). */
   readonly now?: () => number;
+  /** A faster way to write incident rows on this connection, when the dialect has one. */
+  readonly incidentWriter?: IncidentRowWriter;
+}
+
+/** An incident as the `incidents` table stores it. */
+export interface IncidentRow extends ReturnType<typeof incidentToRow> {
+  readonly id: string;
+  readonly created_at: number;
+  readonly updated_at: number;
+}
+
+/**
+ * Writes incident rows outside the query builder, on the store's own connection (so within its
+ * transactions); writes are synchronous, as better-sqlite3's are.
+ */
+export interface IncidentRowWriter {
+  /** Inserts the rows. */
+  insert(rows: readonly IncidentRow[]): void;
+  /** Replaces the row with the same id (all but created_at); returns the rows changed (0 or 1). */
+  update(row: Omit<IncidentRow, 'created_at'>): number;
 }
 
 // The store whose transaction the current async call chain runs in. Using that (outer) store
@@ -187,6 +207,17 @@ export class KyselyStore implements Store {
   async insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]> {
     const now = this.#now();
     const stored = incidents.map((incident) => ({ id: randomUUID(), ...incident }));
+    const writer = this.#options.incidentWriter;
+    if (writer !== undefined) {
+      const rows = stored.map(({ id, ...incident }) => ({
+        id,
+        ...incidentToRow(incident),
+        created_at: now,
+        updated_at: now,
+      }));
+      await this.#run('inserting incidents', () => this.#exclusive(() => writer.insert(rows)));
+      return stored;
+    }
     for (let i = 0; i < stored.length; i += INCIDENTS_PER_INSERT) {
       const chunk = stored.slice(i, i + INCIDENTS_PER_INSERT).map(({ id, ...incident }) => ({
         id,
@@ -215,14 +246,19 @@ export class KyselyStore implements Store {
 
   async updateIncident(incident: Incident): Promise<void> {
     const row = incidentToRow(incident);
-    const result = await this.#run('updating an incident', () =>
-      this.#db
-        .updateTable('incidents')
-        .set({ ...row, updated_at: this.#now() })
-        .where('id', '=', incident.id)
-        .executeTakeFirst(),
+    const writer = this.#options.incidentWriter;
+    const changed = await this.#run('updating an incident', async () =>
+      writer !== undefined
+        ? this.#exclusive(() => writer.update({ id: incident.id, ...row, updated_at: this.#now() }))
+        : (
+            await this.#db
+              .updateTable('incidents')
+              .set({ ...row, updated_at: this.#now() })
+              .where('id', '=', incident.id)
+              .executeTakeFirst()
+          ).numUpdatedRows,
     );
-    if (result.numUpdatedRows === 0n) {
+    if (Number(changed) === 0) {
       // The caller holds an id the store never gave out (or one from another database): a bug.
       throw new Error(`updateIncident: no incident with id ${incident.id}`);
     }
@@ -673,6 +709,14 @@ export class KyselyStore implements Store {
     });
   }
 
+  // Runs a write of the incident writer while this store holds the connection: in a transaction
+  // it does already; outside, Kysely's connection lock keeps the write out of another call's
+  // transaction on the same connection.
+  async #exclusive<T>(write: () => T): Promise<T> {
+    if (this.#db.isTransaction) return write();
+    return this.#db.connection().execute(async () => write());
+  }
+
   #refuseInsideOwnTransaction(): void {
     if (!this.#db.isTransaction && transactionOwner.getStore() === this) {
       throw new Error(
@@ -767,8 +811,8 @@ export function findNetworkQuery(db: Kysely<Database>, address: string, now: num
     .limit(1);
 }
 
-// A caller's bug, not a database failure: said before any query runs.
-function checkPaging(method: string, limit?: number, offset?: number): void {
+/** Rejects a bad limit or offset: a caller's bug, said before any query runs. */
+export function checkPaging(method: string, limit?: number, offset?: number): void {
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
     throw new Error(`${method}: limit must be a non-negative integer, got ${limit}`);
   }
@@ -860,7 +904,7 @@ function isEvidence(v: unknown): v is Evidence {
   );
 }
 
-// Only the documented fields go in and come out, whatever else an object carries.
-function evidenceFields(e: Evidence): Evidence {
+/** An evidence line with only its documented fields, whatever else the object carries. */
+export function evidenceFields(e: Evidence): Evidence {
   return { at: e.at, kind: e.kind, source: e.source, line: e.line, text: e.text };
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import { defaultDatabasePath } from './data-dir.js';
+import { MemoryIncidentStore } from './memory-incident-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -14,8 +15,9 @@ export interface StoreSpec {
 const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
- * Opens the store the spec names. `--no-db` is SQLite `:memory:` (the same code path, nothing on
- * disk). Mistakes in the spec are ConfigErrors (exit 2); failures to open are ExternalErrors.
+ * Opens the store the spec names. `--no-db` keeps incidents in memory and the rest in SQLite
+ * `:memory:` (nothing on disk). Mistakes in the spec are ConfigErrors (exit 2); failures to
+ * open are ExternalErrors.
  */
 export async function openStore(
   spec: StoreSpec,
@@ -24,7 +26,7 @@ export async function openStore(
   if (spec.noDb === true) {
     if (spec.db !== undefined)
       throw new ConfigError('--db and --no-db exclude each other: use one');
-    return openSqliteStore(':memory:');
+    return new MemoryIncidentStore(await openSqliteStore(':memory:'));
   }
   if (spec.db === undefined) return openSqliteStore(defaultDatabasePath(env));
   if (spec.db.trim() === '') {

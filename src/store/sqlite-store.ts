@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { databaseError } from './database-error.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
+import { SqliteIncidentWriter } from './sqlite-incident-writer.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
@@ -40,7 +41,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
     if (sqlite.open) sqlite.close();
     throw databaseError(path, 'cannot open', error);
   }
-  return new KyselyStore(db, { label: path });
+  return new KyselyStore(db, { label: path, incidentWriter: new SqliteIncidentWriter(sqlite) });
 }
 
 function createParent(path: string): void {
