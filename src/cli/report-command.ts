@@ -8,6 +8,7 @@ import { REPORT_STATUSES, type Report, type ReportStatus } from '../core/report.
 import type { Store } from '../store/store.js';
 import { configFromFlags } from './config-command.js';
 import { Output } from './output.js';
+import { tableTime, textTable } from './text-table.js';
 
 interface DbFlags {
   db?: string | false;
@@ -66,24 +67,9 @@ export function reportToJson(r: Report): Record<string, unknown> {
   };
 }
 
-function table(rows: readonly string[][]): string {
-  if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
-}
-
 /** A table of reports for people. */
 export function reportTable(reports: readonly Report[]): string {
-  return table([
+  return textTable([
     ['ID', 'STATUS', 'INCIDENTS', 'RECIPIENTS', 'SUBJECT'],
     ...reports.map((r) => [
       r.id,
@@ -427,12 +413,12 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
         );
       } else {
         await out.write(
-          table([
+          textTable([
             ['NETWORK', 'REPORTS', 'LAST SENT (UTC)', 'AFTER REPORT', 'SOURCES'],
             ...history.map((h) => [
               h.network,
               String(h.reports),
-              iso(h.lastSent).slice(0, 16).replace('T', ' '),
+              tableTime(h.lastSent),
               h.continuedAfterReport ? 'still active' : 'stopped',
               h.sources.join(', '),
             ]),
