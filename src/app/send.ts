@@ -7,7 +7,7 @@ import {
   type MessageOptions,
   type Sender,
 } from '../deliver/report-message.js';
-import { SmtpFailure, type Mailer } from '../deliver/smtp-mailer.js';
+import { SmtpFailure, type Mailer, type SendResult } from '../deliver/smtp-mailer.js';
 import { writeEml } from '../deliver/eml-files.js';
 import type { LedgerEntry, Store } from '../store/store.js';
 
@@ -169,6 +169,15 @@ export async function sendApproved(req: SendRequest): Promise<SendOutcome[]> {
     }
     const mailer = req.mailer;
     if (mailer === null) throw new Error('sendApproved: no mailer and no dry-run directory');
+    // The ledger's netblocks are read before the attempt: between a delivery and its record
+    // nothing may fail but the record itself.
+    const networks = await store.findAddressNetworks(report.sources);
+    const networkOf = new Map<string, string | null>(
+      report.sources.map((s) => {
+        const nb = networks.get(s)?.network.network;
+        return [s, nb === undefined || nb === null ? null : `${nb.start} - ${nb.end}`];
+      }),
+    );
     // Recorded before the attempt: if the process dies from here on, the report is never
     // sent again on its own.
     const claimed = await store.transitionReport(
@@ -178,32 +187,9 @@ export async function sendApproved(req: SendRequest): Promise<SendOutcome[]> {
       now,
     );
     if (claimed === null) continue;
+    let result: SendResult;
     try {
-      await mailer.send(message);
-      const sentAt = req.now();
-      const networks = await store.findAddressNetworks(claimed.sources);
-      const networkOf = new Map<string, string | null>(
-        claimed.sources.map((s) => {
-          const nb = networks.get(s)?.network.network;
-          return [s, nb === undefined || nb === null ? null : `${nb.start} - ${nb.end}`];
-        }),
-      );
-      await store.transaction(async (tx) => {
-        await tx.transitionReport(
-          report.id,
-          ['sending'],
-          { status: 'sent', sentAt, lastError: null, nextAttemptAt: null },
-          sentAt,
-        );
-        await tx.addLedgerEntries(ledgerFor({ ...claimed, messageId }, sentAt, networkOf));
-      });
-      sentThisHour++;
-      for (const d of domains) perDomain.set(d, (perDomain.get(d) ?? 0) + 1);
-      outcomes.push({
-        id: report.id,
-        result: 'sent',
-        detail: `${messageId} to ${to.map((r) => r.email).join(', ')}`,
-      });
+      result = await mailer.send(message);
     } catch (err) {
       const failure = err instanceof SmtpFailure ? err : null;
       const text = (err as Error).message;
@@ -239,7 +225,29 @@ export async function sendApproved(req: SendRequest): Promise<SendOutcome[]> {
         );
         outcomes.push({ id: report.id, result: 'failed', detail: why });
       }
+      continue;
     }
+    // Delivered: a failure to record it leaves the report in `sending`, which a later run
+    // marks failed ("may have been delivered"), never sent again on its own.
+    const sentAt = req.now();
+    await store.transaction(async (tx) => {
+      await tx.transitionReport(
+        report.id,
+        ['sending'],
+        { status: 'sent', sentAt, lastError: null, nextAttemptAt: null },
+        sentAt,
+      );
+      await tx.addLedgerEntries(ledgerFor({ ...claimed, messageId }, sentAt, networkOf));
+    });
+    sentThisHour++;
+    for (const d of domains) perDomain.set(d, (perDomain.get(d) ?? 0) + 1);
+    const refused =
+      result.rejected.length === 0 ? '' : `; refused by the server: ${result.rejected.join(', ')}`;
+    outcomes.push({
+      id: report.id,
+      result: 'sent',
+      detail: `${messageId} to ${result.accepted.join(', ')}${refused}`,
+    });
   }
   return outcomes;
 }

@@ -332,9 +332,7 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
           subject: edited.subject,
           body: edited.body,
           recipients: edited.recipients,
-          note: edited.recipients.some((x) => x.kind === 'to')
-            ? null
-            : 'the edited message has no To address',
+          note: null,
           approvedAt: null,
         },
         Date.now(),

@@ -3,8 +3,8 @@ import DKIM from 'nodemailer/lib/dkim';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Address } from 'nodemailer/lib/addressparser';
-import type { Report } from '../core/report.js';
-import { normalizeEmail } from '../investigate/email.js';
+import type { Recipient, Report } from '../core/report.js';
+import { plainMailbox } from '../investigate/email.js';
 
 /*
  * The message is the one thing an attacker's text reaches outside our own machine, so every
@@ -83,9 +83,8 @@ function atom(text: string): string {
 
 /** The address in canonical form, or an Error naming what it is for. */
 function plainEmail(email: string, role: string): string {
-  const canonical = normalizeEmail(email);
-  // normalizeEmail also accepts `<a@b>` and `mailto:`; a recipient must already be the bare address
-  if (canonical === null || canonical.toLowerCase() !== email.toLowerCase()) {
+  const canonical = plainMailbox(email);
+  if (canonical === null) {
     throw new Error(`${role} is not a plain e-mail address: ${JSON.stringify(email)}`);
   }
   return canonical;
@@ -168,32 +167,52 @@ interface HeaderField {
  * recipient is not something a report should have.
  */
 function editedMessage(eml: string, from: string, messageId: string): BuiltMessage {
+  const { fields, rest, recipients } = readEdited(eml);
+  const kept = fields.filter((f) => {
+    const name = f.name.toLowerCase();
+    return name !== 'message-id' && name !== 'dkim-signature';
+  });
+  const raw = [`Message-ID: ${messageId}`, ...kept.map((f) => f.text)].join('\r\n') + rest;
+  return { raw, envelope: { from, to: recipients.map((r) => r.email) } };
+}
+
+/**
+ * The To and Cc recipients of an edited message, in order, checked as above: the one reading
+ * of its headers, used by `report edit` to store them and by sending to address the envelope,
+ * so what a person reviewed is where it goes.
+ */
+export function editedRecipients(eml: string): Recipient[] {
+  return readEdited(eml).recipients;
+}
+
+/** An edited message's header fields, the rest after them, and its To/Cc recipients. */
+function readEdited(eml: string): {
+  fields: HeaderField[];
+  rest: string;
+  recipients: Recipient[];
+} {
   const text = eml.replace(/\r\n|\r|\n/g, '\r\n');
   const end = text.indexOf('\r\n\r\n');
   const head = end === -1 ? text : text.slice(0, end);
   const rest = end === -1 ? '\r\n' : text.slice(end);
   const fields = headerFields(head);
-  const kept: HeaderField[] = [];
-  const to: string[] = [];
+  const recipients: Recipient[] = [];
   const seen = new Set<string>();
   for (const field of fields) {
     const name = field.name.toLowerCase();
     if (name === 'bcc') throw new Error('the edited message has a Bcc header; use To or Cc');
-    if (name === 'message-id' || name === 'dkim-signature') continue;
     if (name === 'to' || name === 'cc') {
       const value = field.text.slice(field.text.indexOf(':') + 1).replace(/\r\n/g, '');
       for (const address of mailboxes(addressparser(value, { flatten: true }))) {
         const email = plainEmail(address, `edited ${name}`);
         if (seen.has(email.toLowerCase())) continue;
         seen.add(email.toLowerCase());
-        to.push(email);
+        recipients.push({ email, kind: name, source: 'the edited message' });
       }
     }
-    kept.push(field);
   }
-  if (to.length === 0) throw new Error('the edited message has no To or Cc recipient');
-  const raw = [`Message-ID: ${messageId}`, ...kept.map((f) => f.text)].join('\r\n') + rest;
-  return { raw, envelope: { from, to } };
+  if (recipients.length === 0) throw new Error('the edited message has no To or Cc recipient');
+  return { fields, rest, recipients };
 }
 
 /** The addresses of a parsed address list (groups flattened). */

@@ -31,6 +31,16 @@ export function normalizeEmail(text: string): string | null {
   return `${local}@${domain}`;
 }
 
+/**
+ * The address when the text is already a bare, canonical-enough mailbox (what a recipient list
+ * holds): normalizeEmail's checks, and no `mailto:`, brackets or spaces around it. Null
+ * otherwise. Used wherever an address is about to become a recipient.
+ */
+export function plainMailbox(text: string): string | null {
+  const canonical = normalizeEmail(text);
+  return canonical !== null && canonical.toLowerCase() === text.toLowerCase() ? canonical : null;
+}
+
 /** Spelled-out `@` forms seen in remarks: `abuse[at]example.net`, `abuse (at) example.net`. */
 const AT_WORD = /\s?[[({<]\s?at\s?[\])}>]\s?/gi;
 const DOT_WORD = /\s?[[({<]\s?dot\s?[\])}>]\s?/gi;

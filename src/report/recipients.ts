@@ -1,6 +1,7 @@
 import type { Contact, ContactRole, Network } from '../core/network.js';
 import { printable } from '../core/printable.js';
 import type { Recipient } from '../core/report.js';
+import { plainMailbox } from '../investigate/email.js';
 
 /** Who always or never gets reports, from config `report.alwaysCc` and `report.neverMail`. */
 export interface RecipientRules {
@@ -55,19 +56,12 @@ const TIERS: readonly { readonly name: string; readonly test: (c: Contact) => bo
 ];
 
 /**
- * An address that could not carry a header, a second recipient or a display name: one `@`,
- * no spaces, controls, quotes, brackets or separators. Investigation refuses such addresses
- * already; this is the last gate before a mail header.
+ * An address that could not carry a header, a second recipient or a display name: the same
+ * plain-mailbox test the message builder applies (plainMailbox), so a report a person approved
+ * never fails later on an address the chooser accepted.
  */
 function mailable(email: string): boolean {
-  if (email.length > 254) return false;
-  const at = email.indexOf('@');
-  if (at < 1 || at !== email.lastIndexOf('@') || at === email.length - 1) return false;
-  for (let i = 0; i < email.length; i++) {
-    const c = email.charCodeAt(i);
-    if (c <= 32 || c >= 127 || '<>()[]\\,;:"'.includes(email[i] as string)) return false;
-  }
-  return true;
+  return plainMailbox(email) !== null;
 }
 
 /** A neverMail test: exact addresses, and domains with their subdomains, case-insensitive. */
