@@ -369,16 +369,17 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
         reportable: true,
         ...(since === null ? {} : { since: Date.now() - since }),
       });
-      const { buildRedactor } = await import('../report/redaction.js');
+      const { incidentRedactor } = await import('../report/compose-reports.js');
       const { redactionRules } = await import('../app/report.js');
-      const redact = buildRedactor(redactionRules(config));
+      // The same redaction as the memos: these lines are published (AbuseIPDB comments).
+      const redact = incidentRedactor(redactionRules(config), incidents, Date.now());
       let text: string;
       if (flags.format === 'abuseipdb') {
         const { abuseIpdbCsv } = await import('../report/abuseipdb-export.js');
         text = abuseIpdbCsv(incidents, redact);
       } else {
         const { dshieldLines } = await import('../report/dshield-export.js');
-        text = dshieldLines(incidents, flags.dshieldUser, 'UTC');
+        text = dshieldLines(incidents, flags.dshieldUser, 'UTC', redact);
       }
       const out = new Output(process.stdout);
       await out.write(text);

@@ -116,10 +116,7 @@ function composeOne(group: Group, input: ComposeInput): ReportDraft {
   const sources = [...new Set(incidents.flatMap((i) => (i.src === null ? [] : [i.src])))].sort(
     compareAddresses,
   );
-  const redact = buildRedactor(input.redaction, {
-    targets: incidents.flatMap((i) => i.targets),
-    hosts: input.redaction.targets ? loggingHosts(incidents, input.now) : [],
-  });
+  const redact = incidentRedactor(input.redaction, incidents, input.now);
   const reporter = input.reporter;
   const tz =
     reporter.timezone !== undefined && isValidZone(reporter.timezone) ? reporter.timezone : null;
@@ -411,12 +408,29 @@ function signature(reporter: ReporterIdentity): string[] {
 }
 
 /** The syslog host names of the evidence lines: the reporter's own machines. */
+/**
+ * The redactor for text quoted from these incidents, wherever it goes (the memo, X-ARF, the
+ * AbuseIPDB and DShield exports): the configured rules, plus — with `redact.targets` — each
+ * incident's targets and the syslog host of every evidence line (the reporter's own machines).
+ */
+export function incidentRedactor(
+  rules: RedactionRules,
+  incidents: readonly Incident[],
+  now: number,
+): (text: string) => string {
+  return buildRedactor(rules, {
+    targets: incidents.flatMap((i) => i.targets),
+    hosts: rules.targets ? loggingHosts(incidents, now) : [],
+  });
+}
+
 function loggingHosts(incidents: readonly Incident[], now: number): string[] {
   const ctx = { source: 'evidence', zone: zone('UTC'), now };
   const sources = new Set(incidents.map((i) => i.src));
   const hosts = new Set<string>();
   for (const incident of incidents) {
-    for (const e of incident.evidence.slice(0, MAX_EVIDENCE_LINES)) {
+    // Every line, not only those the memo quotes: X-ARF and the exports carry more.
+    for (const e of incident.evidence) {
       const host = parseEnvelope(e.text, ctx, newTimeMemo())?.host;
       if (host != null && host !== '-' && host.length > 1 && !sources.has(host)) hosts.add(host);
     }

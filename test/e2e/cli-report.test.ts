@@ -138,6 +138,15 @@ describe('scan → lookup → report → approve → send, on loopback', () => {
     assert.ok(listed.every((r) => r.status === 'sent'));
     assert.deepEqual(listed.map((r) => r.messageId).sort(), ids.map((i) => i?.trim()).sort());
 
+    // The exports are published elsewhere: redacted as the memos are.
+    for (const format of ['abuseipdb', 'dshield']) {
+      const exported = await ok(config, ['report', 'export', '--db', db, '--format', format]);
+      assert.ok(exported.split('\n').length > 5, format);
+      assert.ok(!exported.includes('192.0.2.10'), `${format}: our attacked address is redacted`);
+    }
+    const csv = await ok(config, ['report', 'export', '--db', db, '--format', 'abuseipdb']);
+    assert.match(csv, /\[redacted-host\]/);
+
     // Everything again: the logs were read, the incidents reported, nothing new goes out.
     await prepare(config, db);
     const again = await ok(config, ['send', '--db', db]);
