@@ -2,6 +2,7 @@ import { canonicalAddress } from '../core/ip.js';
 import type { Network } from '../core/network.js';
 import type { Investigator } from './investigator.js';
 import { ServerGate } from './server-gate.js';
+import { specialPurpose } from '../core/special-blocks.js';
 
 /**
  * The neighbourhood an address is scheduled in: its /16 (IPv4) or /32 (IPv6). Registries rarely
@@ -48,10 +49,17 @@ export async function investigateAll(
   const worker = async (): Promise<void> => {
     for (let bucket = queue.shift(); bucket !== undefined; bucket = queue.shift()) {
       for (const a of bucket) {
-        const ptr = dnsLane.run('dns', () => investigator.reverse(a));
-        // The registry part first: the block is then cached for the bucket's next address.
-        await investigator.prefetch(a);
-        const network = investigator.investigate(a, ptr).then((n) => {
+        let network: Promise<Network>;
+        if (canonicalAddress(a) === null || specialPurpose(a) !== null) {
+          // Refused at once by investigate: nobody is asked, not even DNS.
+          network = investigator.investigate(a);
+        } else {
+          const ptr = dnsLane.run('dns', () => investigator.reverse(a));
+          // The registry part first: the block is then cached for the bucket's next address.
+          const registry = await investigator.prefetch(a);
+          network = investigator.investigate(a, ptr, registry);
+        }
+        network = network.then((n) => {
           done++;
           onProgress?.(done, unique.length);
           return n;

@@ -35,7 +35,9 @@ export interface InvestigatorOptions {
   readonly firstWhoisServer?: string;
 }
 
-/** What the registries say about the block holding an address. */
+/** What the registries say about the block holding an address (opaque outside this module). */
+export type RegistryAnswer = RegistryPart;
+
 interface RegistryPart {
   readonly record: CachedNetwork | null;
   readonly errors: readonly string[];
@@ -62,9 +64,14 @@ export class Investigator {
   /**
    * Investigates one address (any textual form); never throws for what the world answers.
    * `ptr` is the reverse-DNS part when the caller already started it (bulk lookups run DNS in
-   * a lane of its own).
+   * a lane of its own), `registry` the registries' part when the caller already has it
+   * (`prefetch`).
    */
-  async investigate(raw: string, ptr?: Promise<PtrResult>): Promise<Network> {
+  async investigate(
+    raw: string,
+    ptr?: Promise<PtrResult>,
+    registry?: RegistryAnswer,
+  ): Promise<Network> {
     const address = canonicalAddress(raw.trim());
     if (address === null) return emptyNetwork(raw, [`"${raw}" is not an IP address`]);
     const special = specialPurpose(address);
@@ -73,19 +80,20 @@ export class Investigator {
         `${address} is in a special-purpose block (${special.name}, ${special.rfc}): no registry holds it`,
       ]);
     }
-    const [registry, ptrPart] = await Promise.all([
-      this.registry(address),
+    const [registryPart, ptrPart] = await Promise.all([
+      registry ?? this.registry(address),
       ptr ?? this.reverse(address),
     ]);
-    return this.assemble(address, registry, ptrPart);
+    return this.assemble(address, registryPart, ptrPart);
   }
 
   /**
-   * Makes sure the registries' answer for the address's block is in the cache (asking them if
-   * not), so that the next address of the same block asks nobody.
+   * The registries' answer for a canonical, not special-purpose address, asked for if not
+   * cached: it is then cached for the next address of the same block. Pass it on to
+   * `investigate` (asking the cache again would report a fresh failure as a remembered one).
    */
-  async prefetch(address: string): Promise<void> {
-    if (specialPurpose(address) === null) await this.registry(address);
+  prefetch(address: string): Promise<RegistryAnswer> {
+    return this.registry(address);
   }
 
   /** The reverse-DNS part of an investigation: PTR, forward confirmation, registered domain. */

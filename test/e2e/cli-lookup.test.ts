@@ -287,6 +287,20 @@ describe('reportable lookup against loopback registries', () => {
     );
   });
 
+  it('a fresh failure is reported as fresh; asked again within failureTtl it is remembered', async () => {
+    const db = join(dir, 'failures.db');
+    const first = await cli(['lookup', '--no-rdap', '--db', db, '--format', 'json', '41.0.0.1']);
+    assert.equal(first.status, 1);
+    const [fresh] = JSON.parse(first.stdout) as Looked[];
+    assert.ok(fresh && fresh.errors.length > 0);
+    assert.ok(!fresh.errors.some((e) => /remembered/.test(e)), fresh.errors.join(' | '));
+    const asked = whois.log.length;
+    const second = await cli(['lookup', '--no-rdap', '--db', db, '--format', 'json', '41.0.0.1']);
+    const [again] = JSON.parse(second.stdout) as Looked[];
+    assert.ok(again?.errors.some((e) => /remembered; asked again later/.test(e)));
+    assert.equal(whois.log.length, asked, 'nobody asked within failureTtl');
+  });
+
   it('a word that is not an address is a usage error (exit 2)', async () => {
     const r = await cli(['lookup', '--no-db', 'example.net']);
     assert.equal(r.status, 2);
