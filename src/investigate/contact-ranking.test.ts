@@ -96,3 +96,16 @@ describe('rankContacts: remarks never promote', () => {
     );
   });
 });
+
+describe('rankContacts: registrar before the domain', () => {
+  it("the registrar's abuse desk ranks above the PTR domain's own technical contact", () => {
+    const ranked = rankContacts([
+      c('tech@evil.example', ['technical'], 'domain'),
+      c('abuse@registrar.example', ['registrar-abuse'], 'registrar'),
+    ]);
+    assert.deepEqual(
+      ranked.map((x) => x.email),
+      ['abuse@registrar.example', 'tech@evil.example'],
+    );
+  });
+});

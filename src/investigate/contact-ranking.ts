@@ -7,7 +7,7 @@ import type { Contact, ContactRole } from '../core/network.js';
  * 2 the holder's registrant contact;
  * 3 addresses found only in remarks;
  * 4 the origin AS's contacts (abuse first);
- * 5 the registrar's abuse contact and the unredacted contacts of the PTR's domain;
+ * 5 the registrar's abuse contact, then the unredacted contacts of the PTR's domain;
  * 6 RFC 2142 mailbox guesses (abuse@, security@ of a confirmed domain).
  */
 function tier(contact: Contact): number {
@@ -15,9 +15,12 @@ function tier(contact: Contact): number {
   switch (contact.level) {
     case 'guess':
       return 6;
-    case 'domain':
     case 'registrar':
       return 5;
+    case 'domain':
+      // The PTR domain's own contacts after its registrar's abuse desk: the domain may be the
+      // attacker's, the registrar is not.
+      return 5.5;
     case 'asn':
       return roles.includes('abuse') ? 4 : 4.5;
     case 'remark':

@@ -1,6 +1,7 @@
 import { canonicalAddress } from '../core/ip.js';
 import { rangeSize } from '../core/ip-range.js';
 import type { ChainStep, Contact, Netblock, Network } from '../core/network.js';
+import { plainLine } from '../core/printable.js';
 import { specialPurpose } from '../core/special-blocks.js';
 import type { WhoisAsk } from './answer-finding.js';
 import { hasAbuseContact, rankContacts } from './contact-ranking.js';
@@ -137,12 +138,12 @@ export class Investigator {
       ptrConfirmed: ptr.confirmed,
       domain: ptr.domain,
       asn,
-      asName,
+      asName: plainOrNull(asName),
       network: rec?.netblock ?? null,
-      contacts: rankContacts(contacts),
+      contacts: rankContacts(contacts.map(plainContact)),
       hints: rec?.hints ?? [],
       chain,
-      errors: [...new Set(errors)],
+      errors: [...new Set(errors.map((e) => plainLine(e, 1000)))],
     };
   }
 
@@ -218,13 +219,13 @@ export class Investigator {
       return { record: null, errors: errors.length > 0 ? errors : [why] };
     }
     const record: CachedNetwork = {
-      netblock,
+      netblock: plainNetblock(netblock),
       asn,
-      asName,
-      contacts: rankContacts(contacts),
-      hints: [...new Set(hints)],
+      asName: plainOrNull(asName),
+      contacts: rankContacts(contacts.map(plainContact)),
+      hints: [...new Set(hints.map((h) => plainLine(h, 512)))].filter((h) => !h.includes(' ')),
       chain,
-      errors,
+      errors: errors.map((e) => plainLine(e, 1000)),
       fetchedAt: now,
       // A limited answer is kept only as long as a failure: its silence means nothing.
       expiresAt: now + (limited === null ? this.options.ttlMs : this.options.failureTtlMs),
@@ -293,4 +294,29 @@ export function emptyNetwork(address: string, errors: readonly string[]): Networ
     chain: [],
     errors,
   };
+}
+
+// Registry, DNS and registrar text is attacker-writable: stored and printed as JSON only as
+// plain lines (plainLine), so no control or bidi character reaches the store or a terminal
+// reading the JSON. Names are cut at 200 characters.
+
+function plainOrNull(text: string | null): string | null {
+  if (text === null) return null;
+  const t = plainLine(text, 200);
+  return t === '' ? null : t;
+}
+
+function plainNetblock(nb: Netblock): Netblock {
+  return {
+    ...nb,
+    name: plainOrNull(nb.name),
+    handle: plainOrNull(nb.handle),
+    org: plainOrNull(nb.org),
+    country: plainOrNull(nb.country),
+    registry: plainOrNull(nb.registry),
+  };
+}
+
+function plainContact(c: Contact): Contact {
+  return { ...c, source: plainLine(c.source, 300) };
 }

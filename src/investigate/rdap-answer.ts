@@ -17,6 +17,7 @@ import {
 } from '../core/ip-range.js';
 import { canonicalAddress } from '../core/ip.js';
 import { findEmails, findUrls, normalizeEmail } from './email.js';
+import { plainLine } from '../core/printable.js';
 
 /** Deepest entity nesting read (ARIN nests two levels, RIPE two; 16 leaves room for honest servers). */
 const MAX_DEPTH = 16;
@@ -74,7 +75,7 @@ export function extractRdapNetwork(url: string, address: string, body: unknown):
   if (addr === null || !rangeContains(range, addr)) {
     return {
       ...empty,
-      limited: `answer describes ${range.start} - ${range.end}, which does not contain ${oneLine(address, 64)}`,
+      limited: `answer describes ${range.start} - ${range.end}, which does not contain ${plainLine(address, 64)}`,
     };
   }
   const walk = walkEntities(body, server, levelForNetwork);
@@ -366,7 +367,7 @@ function limitedText(body: Json): string | null {
       const all = [title, ...lines].join(' ').slice(0, 8192).toLowerCase();
       if (all.includes('does not contain all data') || all.includes('rate limit')) {
         const said = lines.find((l) => l.trim() !== '') ?? title;
-        return oneLine(title !== '' && said !== title ? `${title}: ${said}` : said, 200);
+        return plainLine(title !== '' && said !== title ? `${title}: ${said}` : said, 200);
       }
     }
   }
@@ -442,7 +443,7 @@ function country(value: unknown): string | null {
 /** A short single-line string field, or null when absent or empty. */
 function text(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null;
-  const t = oneLine(value, max);
+  const t = plainLine(value, max);
   return t === '' ? null : t;
 }
 
@@ -460,22 +461,6 @@ function urlHost(url: string): string {
   try {
     return new URL(url).host;
   } catch {
-    return oneLine(url, 80);
+    return plainLine(url, 80);
   }
-}
-
-/** At most `max` characters on one line: control and bidi characters become spaces, runs trimmed. */
-function oneLine(value: string, max: number): string {
-  let out = '';
-  const limit = Math.min(value.length, max * 2);
-  for (let i = 0; i < limit && out.length < max; i++) {
-    const c = value.charCodeAt(i);
-    const bad =
-      c < 32 ||
-      (c >= 127 && c < 160) ||
-      (c >= 0x202a && c <= 0x202e) ||
-      (c >= 0x2066 && c <= 0x2069);
-    out += bad ? ' ' : value.charAt(i);
-  }
-  return out.trim();
 }

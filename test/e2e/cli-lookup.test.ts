@@ -55,6 +55,24 @@ before(async () => {
       ['google.com', corpusBytes('domain-google.com-2-registrar-markmonitor.txt')],
     ]),
   });
+  // A hostile AFRINIC answer: bidi override and a C1 CSI in the names.
+  const afrinic = behaviours.get('whois.afrinic.net');
+  assert.ok(afrinic?.kind === 'answers');
+  (afrinic.answers as Map<string, Uint8Array>).set(
+    '-r 41.0.0.2',
+    Buffer.from(
+      [
+        "% Abuse contact for '41.0.0.0 - 41.0.0.255' is 'abuse@evil-isp.example'",
+        '',
+        'inetnum:        41.0.0.0 - 41.0.0.255',
+        'netname:        EVIL\u202eTEN\u009b31mNET',
+        'descr:          hostile',
+        'country:        ZA',
+        'source:         AFRINIC',
+        '',
+      ].join('\n'),
+    ),
+  );
   whois = await startWhoisServers(behaviours);
   dns = await startDnsServer({
     ptr: {
@@ -299,6 +317,15 @@ describe('reportable lookup against loopback registries', () => {
     const [again] = JSON.parse(second.stdout) as Looked[];
     assert.ok(again?.errors.some((e) => /remembered; asked again later/.test(e)));
     assert.equal(whois.log.length, asked, 'nobody asked within failureTtl');
+  });
+
+  it('bidi overrides and C1 controls in a whois answer never reach the JSON output', async () => {
+    const r = await cli(['lookup', '--no-rdap', '--no-db', '--format', 'json', '41.0.0.2']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!/[\u0080-\u009f\u202a-\u202e]/.test(r.stdout), r.stdout);
+    const [n] = JSON.parse(r.stdout) as Looked[];
+    assert.equal(n?.network?.name, 'EVIL TEN 31mNET');
+    assert.equal(n?.contacts[0]?.email, 'abuse@evil-isp.example');
   });
 
   it('a word that is not an address is a usage error (exit 2)', async () => {
