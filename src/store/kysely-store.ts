@@ -207,41 +207,34 @@ export class KyselyStore implements Store {
   async insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]> {
     const now = this.#now();
     const stored = incidents.map((incident) => ({ id: randomUUID(), ...incident }));
+    const rows = stored.map(({ id, ...incident }) => ({
+      id,
+      ...incidentToRow(incident),
+      created_at: now,
+      updated_at: now,
+    }));
     const writer = this.#options.incidentWriter;
     if (writer !== undefined) {
-      const rows = stored.map(({ id, ...incident }) => ({
-        id,
-        ...incidentToRow(incident),
-        created_at: now,
-        updated_at: now,
-      }));
       await this.#run('inserting incidents', () => this.#exclusive(() => writer.insert(rows)));
       return stored;
     }
-    for (let i = 0; i < stored.length; i += INCIDENTS_PER_INSERT) {
-      const chunk = stored.slice(i, i + INCIDENTS_PER_INSERT).map(({ id, ...incident }) => ({
-        id,
-        ...incidentToRow(incident),
-        created_at: now,
-        updated_at: now,
-      }));
-      await this.#run('inserting incidents', () =>
-        this.#db.insertInto('incidents').values(chunk).execute(),
-      );
-    }
+    // Several statements: one transaction, so a failure leaves no half batch.
+    const insertAll = async (store: KyselyStore): Promise<void> => {
+      for (let i = 0; i < rows.length; i += INCIDENTS_PER_INSERT) {
+        const chunk = rows.slice(i, i + INCIDENTS_PER_INSERT);
+        await store.#run('inserting incidents', () =>
+          store.#db.insertInto('incidents').values(chunk).execute(),
+        );
+      }
+    };
+    if (rows.length <= INCIDENTS_PER_INSERT) await insertAll(this);
+    else await this.transaction((tx) => insertAll(tx as KyselyStore));
     return stored;
   }
 
   async insertIncident(incident: NewIncident): Promise<Incident> {
-    const id = randomUUID();
-    const now = this.#now();
-    await this.#run('inserting an incident', () =>
-      this.#db
-        .insertInto('incidents')
-        .values({ id, ...incidentToRow(incident), created_at: now, updated_at: now })
-        .execute(),
-    );
-    return { id, ...incident };
+    const [stored] = await this.insertIncidents([incident]);
+    return stored as Incident;
   }
 
   async updateIncident(incident: Incident): Promise<void> {

@@ -31,6 +31,8 @@ const COLUMNS = [
 export class SqliteIncidentWriter implements IncidentRowWriter {
   readonly #insert: SqliteDatabase.Statement<[IncidentRow]>;
   readonly #update: SqliteDatabase.Statement<[Omit<IncidentRow, 'created_at'>]>;
+  /** All rows or none: a SAVEPOINT inside the store's transaction, BEGIN/COMMIT outside one. */
+  readonly #insertAll: (rows: readonly IncidentRow[]) => void;
 
   /** Prepares the statements on a migrated database. */
   constructor(sqlite: SqliteDatabase.Database) {
@@ -42,10 +44,14 @@ export class SqliteIncidentWriter implements IncidentRowWriter {
     this.#update = sqlite.prepare(
       `update "incidents" set ${set.map((c) => `"${c}" = @${c}`).join(', ')} where "id" = @id`,
     );
+    this.#insertAll = sqlite.transaction((rows: readonly IncidentRow[]) => {
+      for (const r of rows) this.#insert.run(r);
+    });
   }
 
+  /** Inserts the rows atomically: a failure at row k leaves none of them (no half batch). */
   insert(rows: readonly IncidentRow[]): void {
-    for (const r of rows) this.#insert.run(r);
+    this.#insertAll(rows);
   }
 
   update(r: Omit<IncidentRow, 'created_at'>): number {
