@@ -41,6 +41,12 @@ interface Incidents {
   readonly byId: Map<string, Entry>;
   /** Ids by source (`sourceOf`), for the continuation lookups. */
   readonly bySource: Map<string, Set<string>>;
+  /**
+   * Settles when the running transaction ends (null: none runs). Callers outside it wait, as
+   * they wait for the SQL store's connection: they never see uncommitted incidents, and a
+   * rollback never undoes their writes.
+   */
+  busy: Promise<void> | null;
 }
 
 // The same notion of "source" as the SQL store: the address, else the logged host name.
@@ -74,7 +80,7 @@ export class MemoryIncidentStore implements Store {
   constructor(
     base: Store,
     now: () => number = Date.now,
-    incidents: Incidents = { byId: new Map(), bySource: new Map() },
+    incidents: Incidents = { byId: new Map(), bySource: new Map(), busy: null },
     journal: Map<string, Entry | undefined> | null = null,
   ) {
     this.#base = base;
@@ -97,7 +103,7 @@ export class MemoryIncidentStore implements Store {
     kind: IncidentKind,
     since: number,
   ): Promise<Incident | null> {
-    this.#refuseInsideOwnTransaction();
+    for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
     let best: Incident | null = null;
     for (const inc of this.#ofSource(src, srcHost)) {
       if (inc.kind !== kind || inc.lastSeen < since) continue;
@@ -113,7 +119,7 @@ export class MemoryIncidentStore implements Store {
   }
 
   async findContinuableMany(sources: readonly SourceKey[], since: number): Promise<Incident[]> {
-    this.#refuseInsideOwnTransaction();
+    for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
     const keys = new Set<string>();
     for (const s of sources) {
       const key = sourceOf(s.src, s.srcHost);
@@ -130,18 +136,18 @@ export class MemoryIncidentStore implements Store {
   }
 
   async insertIncident(incident: NewIncident): Promise<Incident> {
-    this.#refuseInsideOwnTransaction();
+    for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
     return this.#put(randomUUID(), incident, this.#now());
   }
 
   async insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]> {
-    this.#refuseInsideOwnTransaction();
+    for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
     const now = this.#now();
     return incidents.map((incident) => this.#put(randomUUID(), incident, now));
   }
 
   async updateIncident(incident: Incident): Promise<void> {
-    this.#refuseInsideOwnTransaction();
+    for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
     if (!this.#incidents.byId.has(incident.id)) {
       // The caller holds an id the store never gave out: a bug, as in the SQL store.
       throw new Error(`updateIncident: no incident with id ${incident.id}`);
@@ -150,7 +156,7 @@ export class MemoryIncidentStore implements Store {
   }
 
   async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
-    this.#refuseInsideOwnTransaction();
+    for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
     const { limit, offset } = filter;
     checkPaging('listIncidents', limit, offset);
     if (limit === 0) return [];
@@ -244,6 +250,9 @@ export class MemoryIncidentStore implements Store {
         fn(new MemoryIncidentStore(base, this.#now, this.#incidents, this.#journal)),
       );
     }
+    for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
+    let done!: () => void;
+    this.#incidents.busy = new Promise<void>((resolve) => (done = resolve));
     const journal = new Map<string, Entry | undefined>();
     try {
       return await this.#base.transaction((base) =>
@@ -254,6 +263,9 @@ export class MemoryIncidentStore implements Store {
     } catch (error) {
       for (const [id, before] of journal) this.#restore(id, before);
       throw error;
+    } finally {
+      this.#incidents.busy = null;
+      done();
     }
   }
 
@@ -316,6 +328,18 @@ export class MemoryIncidentStore implements Store {
     const ids = key === null ? undefined : this.#incidents.bySource.get(key);
     if (ids === undefined) return [];
     return Array.from(ids, (id) => this.#incidents.byId.get(id)!.incident);
+  }
+
+  /**
+   * Refuses a call made on the outer store from inside its own transaction's fn; otherwise what
+   * to wait for before touching incidents: the running transaction, or null (go on now). Callers
+   * loop `for (let w = this.#wait(); w !== null; w = this.#wait()) await w;` so that the last,
+   * null check and their work (or a transaction's claim) run in one synchronous step. Stores
+   * bound to the transaction (with a journal) never wait.
+   */
+  #wait(): Promise<void> | null {
+    this.#refuseInsideOwnTransaction();
+    return this.#journal !== null ? null : this.#incidents.busy;
   }
 
   #refuseInsideOwnTransaction(): void {

@@ -680,6 +680,30 @@ export function storeConformance(
         assert.deepEqual(await store.listIncidents(), [before, after]);
       }));
 
+    test('another caller waits for a transaction: it never sees its writes, and its own write survives the rollback', () =>
+      using(open, async (store) => {
+        const before = await store.insertIncident(incident({ src: '192.0.2.1', severity: 1 }));
+        let inside!: () => void;
+        const entered = new Promise<void>((resolve) => (inside = resolve));
+        const boom = new Error('rolled back');
+        const tx = store.transaction(async (t) => {
+          await t.updateIncident({ ...before, severity: 2 });
+          inside();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          throw boom;
+        });
+        await entered;
+        // Another async chain, outside the transaction (not its fn): it waits for it to end.
+        const other = (async () => {
+          const [seen] = await store.listIncidents();
+          await store.updateIncident({ ...before, severity: 5 });
+          return seen?.severity;
+        })();
+        await assert.rejects(tx, (e) => e === boom);
+        assert.equal(await other, 1, 'the uncommitted severity 2 was never seen');
+        assert.equal((await store.listIncidents())[0]?.severity, 5);
+      }));
+
     test('a nested transaction joins the outer one: it commits and rolls back with it', () =>
       using(open, async (store) => {
         const kept = await store.transaction((tx) =>
