@@ -3,7 +3,7 @@ import type { Incident } from '../core/incident.js';
 import type { Network } from '../core/network.js';
 import type { Report } from '../core/report.js';
 import { composeReports, type FollowUp } from '../report/compose-reports.js';
-import { chooseRecipients, type RecipientRules } from '../report/recipients.js';
+import { chooseRecipients, contactKey, type RecipientRules } from '../report/recipients.js';
 import type { RedactionRules } from '../report/redaction.js';
 import { loadTemplates } from '../report/report-templates.js';
 import type { LedgerEntry, Store } from '../store/store.js';
@@ -105,11 +105,18 @@ export async function draftReports(req: DraftRequest): Promise<DraftResult> {
   }
   const sources = [...new Set(candidates.map((i) => i.src as string))];
   const stored = await store.findAddressNetworks(sources);
-  const ledger = await store.findLedger(sources);
+  const ledgerOf = new Map<string, LedgerEntry[]>();
+  for (const e of await store.findLedger(sources)) {
+    ledgerOf.set(e.src, [...(ledgerOf.get(e.src) ?? []), e]);
+  }
   const rules = recipientRules(config);
   const networks = new Map<string, Network>();
   const followUps = new Map<string, FollowUp[]>();
   const chosen: Incident[] = [];
+  /** Incidents with a new "still active" reason, written with the drafts. */
+  const noted: Incident[] = [];
+  // Loaded first: a broken template stops the run before anything is written.
+  const templates = loadTemplates(config.report.templateDir);
 
   for (const inc of candidates) {
     const src = inc.src as string;
@@ -140,8 +147,8 @@ export async function draftReports(req: DraftRequest): Promise<DraftResult> {
       });
       continue;
     }
-    const contact = chooseRecipients(network, rules).to[0]?.email.toLowerCase() ?? `none:${src}`;
-    const earlier = ledger.filter((e) => e.src === src && e.contact === contact);
+    const contact = contactKey(chooseRecipients(network, rules), src);
+    const earlier = (ledgerOf.get(src) ?? []).filter((e) => e.contact === contact);
     const recent = earlier.find(
       (e) => e.kind === inc.kind && e.sentAt >= now - config.report.dedupePeriod,
     );
@@ -151,10 +158,11 @@ export async function draftReports(req: DraftRequest): Promise<DraftResult> {
         src,
         reason: `reported to ${contact} for ${inc.kind} on ${day(recent.sentAt)} (report ${recent.reportId}), within report.dedupePeriod`,
       });
-      await noteStillActive(store, inc, earlier);
+      noted.push(...stillActive(inc, earlier).updated);
       continue;
     }
-    const active = await noteStillActive(store, inc, earlier);
+    const { followUps: active, updated } = stillActive(inc, earlier);
+    noted.push(...updated);
     if (active.length > 0) followUps.set(contact, [...(followUps.get(contact) ?? []), ...active]);
     networks.set(src, network);
     chosen.push(inc);
@@ -166,12 +174,14 @@ export async function draftReports(req: DraftRequest): Promise<DraftResult> {
     reporter: reporterIdentity(config),
     recipients: rules,
     redaction: redactionRules(config),
-    templates: loadTemplates(config.report.templateDir),
+    templates,
     followUps,
     now,
   });
   const status = config.report.autoApprove ? 'approved' : 'draft';
+  // Plan, then apply: the incidents' notes and the drafts land together, or not at all.
   const reports = await store.transaction(async (tx) => {
+    for (const inc of noted) await tx.updateIncident(inc);
     const out: Report[] = [];
     for (const d of drafts) {
       // A draft with no recipient stays a draft whatever the configuration says.
@@ -183,21 +193,20 @@ export async function draftReports(req: DraftRequest): Promise<DraftResult> {
 }
 
 /**
- * Follow-ups for an incident whose source was reported before and went on afterwards, each
- * also written on the incident as a reason ("still active 3 days after report 4 of
- * 2026-11-20"), once.
+ * Follow-ups for an incident whose source was reported before and went on afterwards, and the
+ * incident with each of them written as a reason ("still active 3 days after report 4 of
+ * 2026-11-20"), once; `updated` is empty when nothing new is to be written.
  */
-async function noteStillActive(
-  store: Store,
+function stillActive(
   inc: Incident,
   earlier: readonly LedgerEntry[],
-): Promise<FollowUp[]> {
-  const out: FollowUp[] = [];
+): { followUps: FollowUp[]; updated: Incident[] } {
+  const followUps: FollowUp[] = [];
   const reasons = [...inc.reasons];
   for (const e of earlier) {
     if (inc.lastSeen <= e.sentAt) continue;
     const days = Math.floor((inc.lastSeen - e.sentAt) / DAY);
-    out.push({
+    followUps.push({
       src: e.src,
       kind: e.kind,
       sentAt: e.sentAt,
@@ -207,8 +216,8 @@ async function noteStillActive(
     const line = `still active ${days === 1 ? '1 day' : `${days} days`} after report ${e.reportId} of ${day(e.sentAt)}`;
     if (!reasons.includes(line)) reasons.push(line);
   }
-  if (reasons.length !== inc.reasons.length) await store.updateIncident({ ...inc, reasons });
-  return out;
+  const updated = reasons.length !== inc.reasons.length ? [{ ...inc, reasons }] : [];
+  return { followUps, updated };
 }
 
 /** The reporter's identity from the configuration (unset fields left out). */
@@ -251,10 +260,17 @@ export async function networkHistory(store: Store): Promise<NetworkHistory[]> {
   }
   const out: NetworkHistory[] = [];
   for (const [network, entries] of byNetwork) {
+    // One question per source, from its first report on; the first "yes" settles it.
+    const firstSent = new Map<string, number>();
+    for (const e of entries)
+      firstSent.set(e.src, Math.min(firstSent.get(e.src) ?? e.sentAt, e.sentAt));
     let continued = false;
-    for (const e of entries) {
-      const later = await store.listIncidents({ src: e.src, since: e.sentAt + 1, limit: 1 });
-      if (later.length > 0) continued = true;
+    for (const [src, sentAt] of firstSent) {
+      const later = await store.listIncidents({ src, since: sentAt + 1, limit: 1 });
+      if (later.length > 0) {
+        continued = true;
+        break;
+      }
     }
     const times = entries.map((e) => e.sentAt);
     out.push({

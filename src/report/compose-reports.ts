@@ -6,7 +6,7 @@ import { printable } from '../core/printable.js';
 import type { Recipient, ReportDraft } from '../core/report.js';
 import { isValidZone, zone } from '../core/time.js';
 import { newTimeMemo, parseEnvelope } from '../parse/syslog-envelope.js';
-import { chooseRecipients } from './recipients.js';
+import { chooseRecipients, contactKey } from './recipients.js';
 import type { RecipientRules } from './recipients.js';
 import { buildRedactor } from './redaction.js';
 import type { RedactionRules } from './redaction.js';
@@ -76,7 +76,7 @@ export function composeReports(input: ComposeInput): ReportDraft[] {
     const choice = chooseRecipients(network, input.recipients);
     const first = choice.to[0];
     const who = incident.src ?? incident.srcHost ?? incident.id;
-    const contact = first !== undefined ? first.email.toLowerCase() : `none:${who}`;
+    const contact = contactKey(choice, who);
     let group = groups.get(contact);
     if (group === undefined) {
       group = { contact, incidents: [], to: [], cc: [], note: null };

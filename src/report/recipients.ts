@@ -169,3 +169,12 @@ function noContactNote(network: Network | null, refused: number): string {
   if (why.length === 0) why.push('the registries name no e-mail address');
   return `no contact found for ${printable(network.address)} (${why.join('; ')})`;
 }
+
+/**
+ * The contact a report is grouped and remembered under: the first To address (lower case), else
+ * `none:<source>`. The one definition composition and the ledger's dedupe both use.
+ */
+export function contactKey(choice: { readonly to: readonly Recipient[] }, source: string): string {
+  const first = choice.to[0];
+  return first !== undefined ? first.email.toLowerCase() : `none:${source}`;
+}
