@@ -268,3 +268,25 @@ describe('extractDomainWhois: redaction and hostile fields', () => {
     );
   });
 });
+
+describe('extractDomainWhois: bounds', () => {
+  it('a hostile answer with 10,000 contact fields yields at most 64 contacts', () => {
+    const lines = ['Domain Name: EXAMPLE.NET'];
+    for (let i = 0; i < 10_000; i++) lines.push(`Tech Email: tech${i}@example.net`);
+    const found = extractDomainWhois(
+      'whois.example-registrar.net',
+      'example.net',
+      lines.join('\n'),
+    );
+    assert.equal(found.contacts.length, 64);
+  });
+  it('a contact field with a control character inside gives no contact', () => {
+    const text =
+      'Domain Name: EXAMPLE.NET\nTech\u000bEmail: evil@example.net\nAdmin Email: admin@example.net\n';
+    const found = extractDomainWhois('whois.example-registrar.net', 'example.net', text);
+    assert.deepEqual(
+      found.contacts.map((c) => c.email),
+      ['admin@example.net'],
+    );
+  });
+});

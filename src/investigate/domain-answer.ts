@@ -11,6 +11,7 @@ import { isHostName } from '../config/host-port.js';
 import { canonicalAddress } from '../core/ip.js';
 import { printable } from '../core/printable.js';
 import { findEmails } from './email.js';
+import { hasC0 } from './whois-text.js';
 
 /** What one domain whois answer says. */
 export interface DomainFinding {
@@ -137,6 +138,9 @@ export function extractDomainWhois(server: string, domain: string, text: string)
     }
     const role = EMAIL_FIELDS.get(key);
     if (role === undefined) continue;
+    // A control character inside a contact field is an injection attempt: no contact from it
+    // (as the IP whois readers drop such lines, hasC0).
+    if (hasC0(line)) continue;
     if (role !== 'registrar-abuse' && hidden.has(role)) continue;
     const email = fieldEmail(value);
     if (email === null) continue;
@@ -213,6 +217,9 @@ export function addContact(contacts: Contact[], c: Contact): void {
   const i = contacts.findIndex((x) => x.email.toLowerCase() === key && x.level === c.level);
   const prior = contacts[i];
   if (prior === undefined) {
+    // Bounded, as the IP whois collector is: a hostile answer cannot grow the list (or the
+    // search above) without end.
+    if (contacts.length >= MAX_DOMAIN_CONTACTS) return;
     if (c.level !== 'registrar') contacts.push(c);
     else {
       const firstOther = contacts.findIndex((x) => x.level !== 'registrar');
@@ -224,6 +231,9 @@ export function addContact(contacts: Contact[], c: Contact): void {
   for (const r of c.roles) if (!roles.includes(r)) roles.push(r);
   contacts[i] = { ...prior, roles };
 }
+
+/** At most this many contacts from one domain whois answer (a real one has a handful). */
+const MAX_DOMAIN_CONTACTS = 64;
 
 function isLimitText(line: string): boolean {
   if (line.length > 300) return false;
