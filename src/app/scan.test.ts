@@ -46,4 +46,9 @@ test('past keepIncidents, scan hands back none: output pages them from the store
   const { result, listed } = await scanExamples({ keepIncidents: 3 });
   assert.equal(result.incidents, null);
   assert.equal(result.stats.incidents, listed.length);
+  // What output pages from the store by id: exactly these incidents, in list order.
+  assert.deepEqual(
+    result.listed.map((k) => k.id),
+    listed.map((i) => i.id),
+  );
 });

@@ -13,10 +13,10 @@ import type { IncidentDraft } from '../detect/incident-draft.js';
 import { rotation, type SourceSpec } from '../ingest/rotated-set.js';
 import { LineParser } from '../parse/line-parser.js';
 import { parserDefinitions } from '../parse/parser-registry.js';
-import { compareListed } from '../store/memory-incident-store.js';
-import type { Checkpoint, Store } from '../store/store.js';
+
 import { concatStreams, mergeByTime } from './merge-by-time.js';
 import { emptyStats, sourceEvents, type ReadStats, type SourceError } from './read-events.js';
+import { compareListed, type Checkpoint, type ListedKey, type Store } from '../store/store.js';
 
 /** What a scan needs. */
 export interface ScanOptions {
@@ -68,11 +68,19 @@ export interface ScanResult {
   readonly view: SourceView | null;
   /**
    * The incidents the scan created or extended, as stored, in `listIncidents` order; null when
-   * there were more than `KEEP_INCIDENTS` (then list them from the store with `updatedSince`).
+   * there were more than `KEEP_INCIDENTS` (then page them from the store by `listed`).
    * Printing these saves reading back and decoding every row just written.
    */
   readonly incidents: readonly Incident[] | null;
+  /**
+   * The ids of every incident created or extended, in `listIncidents` order, with what a
+   * listing filters on: exact paging from the store when `incidents` is null (no wall clock).
+   */
+  readonly listed: readonly ListedIncident[];
 }
+
+/** An incident the scan created or extended, as listings order and filter it. */
+export type ListedIncident = ListedKey;
 
 /**
  * Most incidents a scan hands back in memory (1-2 KiB each, so under 100 MiB): enough for the
@@ -96,7 +104,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   // The final version of each incident created or extended, while there are few enough.
   let touched: Map<string, Incident> | null = new Map();
   const keep = opts.keepIncidents ?? KEEP_INCIDENTS;
-  const judged = new Map<string, boolean>();
+  const judged = new Map<string, ListedIncident>();
   const checkpoints: Checkpoint[] = [];
   let alreadyRead = 0;
   let extended = 0;
@@ -147,7 +155,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       pending = [];
       extended += result.extended;
       for (const inc of result.touched) {
-        judged.set(inc.id, inc.reportable);
+        judged.set(inc.id, {
+          id: inc.id,
+          reportable: inc.reportable,
+          severity: inc.severity,
+          lastSeen: inc.lastSeen,
+        });
         touched?.set(inc.id, inc);
       }
       if (touched !== null && touched.size > keep) touched = null;
@@ -173,7 +186,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   });
 
   let reportable = 0;
-  for (const r of judged.values()) if (r) reportable++;
+  for (const r of judged.values()) if (r.reportable) reportable++;
   const stats: ScanStats = {
     ...read,
     incidents: judged.size,
@@ -184,7 +197,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     detection: { ...engine.stats },
   };
   const incidents = touched === null ? null : [...touched.values()].sort(compareListed);
-  return { stats, startedAt, view, incidents };
+  const listed = [...judged.values()].sort(compareListed);
+  return { stats, startedAt, view, incidents, listed };
 }
 
 function observeAll(engine: DetectionEngine, batch: Event[]): number {

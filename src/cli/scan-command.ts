@@ -7,7 +7,7 @@ import { incidentToJson } from '../core/incident-json.js';
 import { printable } from '../core/printable.js';
 import { zone as zoneOf } from '../core/time.js';
 import { expandSources, type SourceSpec } from '../ingest/rotated-set.js';
-import type { IncidentFilter, Store } from '../store/store.js';
+import type { ListedKey, Store } from '../store/store.js';
 import { configFromFlags } from './config-command.js';
 import { incidentTable } from './incident-table.js';
 import { Output } from './output.js';
@@ -99,13 +99,12 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
           ...(progress ? { onBytes: (n: number) => progress.add(n) } : {}),
         });
         progress?.end();
-        const filter: IncidentFilter = {
-          updatedSince: result.startedAt,
-          ...(flags.all === true ? {} : { reportable: true }),
-          minSeverity,
-        };
+        const wanted = (inc: ListedKey): boolean =>
+          (flags.all === true || inc.reportable) && inc.severity >= minSeverity;
         const pages =
-          result.incidents !== null ? pagesOf(result.incidents, filter) : storePages(store, filter);
+          result.incidents !== null
+            ? pagesOf(result.incidents.filter(wanted))
+            : storePages(store, result.listed.filter(wanted));
         await print(flags.format, result.stats, pages);
       } finally {
         await store.close();
@@ -117,28 +116,23 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
 /** Incidents are printed a page at a time, so output memory stays flat. */
 const PAGE = 500;
 
-/** The scan's own incidents (already in list order) that pass the filter, a page at a time. */
-async function* pagesOf(
-  incidents: readonly Incident[],
-  filter: IncidentFilter,
-): AsyncGenerator<readonly Incident[]> {
-  const wanted = incidents.filter(
-    (inc) =>
-      (filter.reportable === undefined || inc.reportable === filter.reportable) &&
-      inc.severity >= (filter.minSeverity ?? 1),
-  );
-  for (let i = 0; i < wanted.length; i += PAGE) yield wanted.slice(i, i + PAGE);
+/** The scan's own incidents (already in list order), a page at a time. */
+async function* pagesOf(incidents: readonly Incident[]): AsyncGenerator<readonly Incident[]> {
+  for (let i = 0; i < incidents.length; i += PAGE) yield incidents.slice(i, i + PAGE);
 }
 
-/** The incidents the store lists for the filter, read back a page at a time. */
+/**
+ * The scan's incidents read back from the store a page of ids at a time (when there were too
+ * many to keep): exactly those it created or extended, in list order, whatever else changed
+ * the store meanwhile. A page of ids is one query, and comes back in list order.
+ */
 async function* storePages(
   store: Store,
-  filter: IncidentFilter,
+  listed: readonly ListedKey[],
 ): AsyncGenerator<readonly Incident[]> {
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await store.listIncidents({ ...filter, limit: PAGE, offset });
+  for (let i = 0; i < listed.length; i += PAGE) {
+    const page = await store.listIncidents({ ids: listed.slice(i, i + PAGE).map((k) => k.id) });
     if (page.length > 0) yield page;
-    if (page.length < PAGE) break;
   }
 }
 

@@ -3,32 +3,20 @@ import { randomUUID } from 'node:crypto';
 import type { Incident, IncidentKind } from '../core/incident.js';
 import type { Report, ReportDraft, ReportStatus } from '../core/report.js';
 import { checkPaging, evidenceFields } from './kysely-store.js';
-import type {
-  CachedNetwork,
-  Checkpoint,
-  IncidentFilter,
-  LedgerEntry,
-  NewIncident,
-  ReportFilter,
-  ReportPatch,
-  SourceKey,
-  Store,
-  StoredAddressNetwork,
+import {
+  compareListed,
+  type CachedNetwork,
+  type Checkpoint,
+  type IncidentFilter,
+  type LedgerEntry,
+  type NewIncident,
+  type ReportFilter,
+  type ReportPatch,
+  type SourceKey,
+  type Store,
+  type StoredAddressNetwork,
 } from './store.js';
 import type { Network } from '../core/network.js';
-
-/**
- * The order of `Store.listIncidents`: reportable first, then by severity, then by lastSeen,
- * descending, then by id.
- */
-export function compareListed(a: Incident, b: Incident): number {
-  return (
-    Number(b.reportable) - Number(a.reportable) ||
-    b.severity - a.severity ||
-    b.lastSeen - a.lastSeen ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
 
 /** A stored incident and its wall-clock bookkeeping. */
 interface Entry {
@@ -166,7 +154,16 @@ export class MemoryIncidentStore implements Store {
       filter.src !== undefined
         ? [...this.#ofSource(filter.src, null), ...this.#ofSource(null, filter.src)]
         : null;
-    const candidates = from ?? Array.from(this.#incidents.byId.values(), (e) => e.incident);
+    // By id when ids are given (a page of a scan's output), else by source, else all.
+    const byId = (id: string): Incident[] => {
+      const e = this.#incidents.byId.get(id);
+      return e === undefined ? [] : [e.incident];
+    };
+    const candidates =
+      from ??
+      (ids !== null
+        ? [...ids].flatMap(byId)
+        : Array.from(this.#incidents.byId.values(), (e) => e.incident));
     for (const inc of candidates) {
       if (ids !== null && !ids.has(inc.id)) continue;
       if (filter.reportable !== undefined && inc.reportable !== filter.reportable) continue;

@@ -40,6 +40,22 @@ export interface SourceKey {
   readonly srcHost: string | null;
 }
 
+/** What the order of `listIncidents` looks at. */
+export type ListedKey = Pick<Incident, 'id' | 'reportable' | 'severity' | 'lastSeen'>;
+
+/**
+ * The order of `Store.listIncidents`: reportable first, then by severity, then by lastSeen,
+ * descending, then by id. Every store lists in it; scan sorts what it hands back with it.
+ */
+export function compareListed(a: ListedKey, b: ListedKey): number {
+  return (
+    Number(b.reportable) - Number(a.reportable) ||
+    b.severity - a.severity ||
+    b.lastSeen - a.lastSeen ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
 /** An incident before the store has given it an id. */
 export type NewIncident = Omit<Incident, 'id'>;
 
