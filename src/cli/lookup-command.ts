@@ -64,8 +64,7 @@ export function registerLookupCommand(program: Command, setExit: (code: number) 
     .option('--refresh-bootstrap', 'download the IANA RDAP bootstrap files into the data directory')
     .option(
       '--bootstrap-url <url>',
-      'where --refresh-bootstrap downloads from',
-      'https://data.iana.org/rdap/',
+      'where --refresh-bootstrap downloads from (default: IANA, https://data.iana.org/rdap/)',
     )
     .option('--no-progress', 'no progress line on stderr')
     .action(async (args: string[], flags: LookupFlags, cmd: Command) => {
@@ -81,7 +80,7 @@ export function registerLookupCommand(program: Command, setExit: (code: number) 
         const { refreshRdapBootstrap } = await import('../investigate/rdap-bootstrap.js');
         const { join } = await import('node:path');
         const written = await refreshRdapBootstrap(join(dataDir, 'rdap-bootstrap'), {
-          baseUrl: flags.bootstrapUrl ?? 'https://data.iana.org/rdap/',
+          ...(flags.bootstrapUrl === undefined ? {} : { baseUrl: flags.bootstrapUrl }),
           timeoutMs: lookup.timeoutMs,
         });
         for (const path of written) process.stderr.write(`reportable: wrote ${printable(path)}\n`);

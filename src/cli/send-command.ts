@@ -69,20 +69,18 @@ export function registerSendCommand(program: Command, setExit: (code: number) =>
           '--smtp: no SMTP server: give --smtp URL or set smtp.url in the configuration',
         );
       }
-      if (url !== undefined && !/^smtps?:\/\/[^/]/i.test(url)) {
-        throw new ConfigError(`--smtp: "${printable(url)}" is not an smtp:// or smtps:// URL`);
-      }
       const [{ sendApproved }, { openStore }, { smtpMailer }] = await Promise.all([
         import('../app/send.js'),
         import('../store/open-store.js'),
         import('../deliver/smtp-mailer.js'),
       ]);
-      const dbPath = typeof flags.db === 'string' ? flags.db : config.store.db;
-      const store = await openStore(dbPath === undefined ? {} : { db: dbPath });
+      // The mailer first: a bad --smtp URL is a ConfigError before anything is opened.
       const mailer =
         flags.dryRun === undefined && url !== undefined
           ? smtpMailer(url, { timeoutMs: config.smtp.timeoutMs })
           : null;
+      const dbPath = typeof flags.db === 'string' ? flags.db : config.store.db;
+      const store = await openStore(dbPath === undefined ? {} : { db: dbPath });
       try {
         const dkim = await dkimOf(config);
         const outcomes = await sendApproved({

@@ -26,7 +26,7 @@ export interface Evidence {
 
 /** A source's activity of one kind, with the verdict on whether it is worth reporting. */
 export interface Incident {
-  /** Stable identifier: assigned by the store (or a deterministic key with `--no-db`). */
+  /** Stable identifier: a random UUID assigned by the store when the incident is first stored. */
   readonly id: string;
   readonly kind: IncidentKind;
   /** Canonical source address; null when logs named only a host (`srcHost`). */

@@ -283,6 +283,9 @@ function compileBootstrap(services: ReadonlyMap<BootstrapFile, readonly Service[
   };
 }
 
+/** Where IANA publishes the RDAP bootstrap files. */
+export const IANA_BOOTSTRAP_URL = 'https://data.iana.org/rdap/';
+
 /**
  * Downloads IANA's ipv4.json, ipv6.json, asn.json and dns.json (from `baseUrl`, default
  * https://data.iana.org/rdap/), validates all four, then replaces the files in `targetDir`, each
@@ -293,7 +296,7 @@ export async function refreshRdapBootstrap(
   targetDir: string,
   options: { baseUrl?: string; timeoutMs: number },
 ): Promise<string[]> {
-  const base = baseUrl(options.baseUrl ?? 'https://data.iana.org/rdap/');
+  const base = baseUrl(options.baseUrl ?? IANA_BOOTSTRAP_URL);
   if (base === null) throw new ConfigError(`bootstrap base URL: not an http(s) URL`);
   const texts = new Map<BootstrapFile, string>();
   try {
