@@ -63,27 +63,15 @@ export function registerConfigCommand(program: Command): void {
         throw new ConfigError(`--format: "${flags.format}" is not one of yaml, json`);
       }
       const loaded = await configFromFlags(flags);
-      const { renderConfig } = await import('../config/config-render.js');
+      const { renderConfig, toYaml } = await import('../config/config-render.js');
       const shown = renderConfig(loaded.config);
       const out = new Output(process.stdout);
       if (flags.format === 'json') {
         await out.write(JSON.stringify(shown, null, 2) + '\n');
       } else {
         await out.write(`# effective configuration: ${describeSource(loaded)}\n`);
-        await out.write(await toYaml(shown));
+        await out.write(toYaml(shown));
       }
       await out.flush();
     });
-}
-
-/** YAML with short lists of plain values on one line (`innocuousPorts: [ 25, 80, 443 ]`). */
-async function toYaml(value: unknown): Promise<string> {
-  const { Document, isScalar, visit } = await import('yaml');
-  const doc = new Document(value);
-  visit(doc, {
-    Seq: (_key, seq) => {
-      if (seq.items.length <= 8 && seq.items.every((item) => isScalar(item))) seq.flow = true;
-    },
-  });
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

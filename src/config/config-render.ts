@@ -1,3 +1,4 @@
+import { Document, isScalar, visit } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './config-schema.js';
 import { isDurationSchema, schemaAt, type PathSegment } from './schema-walk.js';
@@ -61,4 +62,15 @@ function render(value: unknown, path: PathSegment[], root: z.ZodType): unknown {
     return out;
   }
   return value;
+}
+
+/** YAML with short lists of plain values on one line (`innocuousPorts: [ 25, 80, 443 ]`). */
+export function toYaml(value: unknown): string {
+  const doc = new Document(value);
+  visit(doc, {
+    Seq: (_key, seq) => {
+      if (seq.items.length <= 8 && seq.items.every((item) => isScalar(item))) seq.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
