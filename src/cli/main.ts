@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, ExternalError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
+import { tuneCompiler } from './compiler-tuning.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerLookupCommand } from './lookup-command.js';
@@ -68,6 +69,7 @@ function reportError(err: unknown): number {
   return 1;
 }
 
+tuneCompiler();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
