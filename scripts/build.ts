@@ -1,8 +1,8 @@
 /**
  * Builds dist/: the `reportable` command as an ES module bundle (esbuild), one entry
  * (dist/cli/main.js) and a chunk per lazily loaded part, so that a command loads a few files
- * instead of several hundred (Kysely alone is ~290 modules). Starting `scan` took ~0.9 s on the
- * development machine as separate modules and ~0.4 s bundled; `parse` 0.26 s and 0.19 s.
+ * instead of several hundred (Kysely alone is ~290 modules): starting `scan` takes half the time
+ * it did as separate modules (docs/architecture.md, "Build", has the figures).
  * Type checking is `npm run typecheck` (tsc); esbuild only strips types.
  *   node --import tsx scripts/build.ts
  * better-sqlite3 stays outside (a native addon), as does ipaddr.js, which src/core/ip.ts loads
