@@ -5,8 +5,10 @@
  * it did as separate modules (docs/architecture.md, "Build", has the figures).
  * Type checking is `npm run typecheck` (tsc); esbuild only strips types.
  *   node --import tsx scripts/build.ts
- * better-sqlite3 stays outside (a native addon), as does ipaddr.js, which src/core/ip.ts loads
- * through createRequire on the first IPv6 address. dist/cli is two levels below the package
+ * better-sqlite3 stays outside (a native addon). ipaddr.js is bundled for src/core/cidr.ts
+ * (loaded with scan's chunks), while src/core/ip.ts, which `parse` loads, still takes its own
+ * copy from node_modules through createRequire on the first IPv6 address, as before (it is not
+ * a static import, so esbuild leaves it alone). dist/cli is two levels below the package
  * root, as every module's own file was, so paths made from import.meta.url (templates/, data/)
  * point at the same places.
  */
