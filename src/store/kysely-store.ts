@@ -33,17 +33,18 @@ import {
   patchToRow,
   reportFromRow,
 } from './report-rows.js';
-import type {
-  CachedNetwork,
-  Checkpoint,
-  IncidentFilter,
-  LedgerEntry,
-  NewIncident,
-  ReportFilter,
-  ReportPatch,
-  SourceKey,
-  Store,
-  StoredAddressNetwork,
+import {
+  compareListed,
+  type CachedNetwork,
+  type Checkpoint,
+  type IncidentFilter,
+  type LedgerEntry,
+  type NewIncident,
+  type ReportFilter,
+  type ReportPatch,
+  type SourceKey,
+  type Store,
+  type StoredAddressNetwork,
 } from './store.js';
 
 /** Options of a KyselyStore. */
@@ -270,11 +271,14 @@ export class KyselyStore implements Store {
       for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
         rows.push(...(await this.#listRows(filter, ids.slice(i, i + IDS_PER_QUERY))));
       }
-      // Several chunks: merge them in the order the query gives within one.
+      // Several chunks: merge them in the order the query gives within one (the ORDER BY is
+      // compareListed's order).
       if (ids.length > IDS_PER_QUERY) {
-        rows.sort(compareRows);
         const from = offset ?? 0;
-        rows = rows.slice(from, limit !== undefined ? from + limit : undefined);
+        return rows
+          .map((r) => this.#incidentFromRow(r))
+          .sort(compareListed)
+          .slice(from, limit !== undefined ? from + limit : undefined);
       }
     }
     return rows.map((r) => this.#incidentFromRow(r));
@@ -863,16 +867,6 @@ function checkpointFromRow(row: Selectable<CheckpointsTable>): Checkpoint {
     lines: Number(row.lines),
     readAt: Number(row.read_at),
   };
-}
-
-/** Ordering of listIncidents, for merging chunked results; must match the ORDER BY. */
-function compareRows(a: Selectable<IncidentsTable>, b: Selectable<IncidentsTable>): number {
-  return (
-    Number(b.reportable) - Number(a.reportable) ||
-    Number(b.severity) - Number(a.severity) ||
-    Number(b.last_seen) - Number(a.last_seen) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
 }
 
 function flag(value: boolean): FlagColumn {
