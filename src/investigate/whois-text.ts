@@ -14,7 +14,7 @@ import {
   rangeSize,
   rangeToCidrs,
 } from '../core/ip-range.js';
-import type { Referral } from './answer-finding.js';
+import type { AnswerFinding, Referral } from './answer-finding.js';
 import { findEmails, findUrls, normalizeEmail } from './email.js';
 
 /** Answers are read up to this many characters; the rest is ignored. */
@@ -437,12 +437,4 @@ export function parseNetRange(value: string): AddressRange | null {
 }
 
 /** What one format's reader finds; extractWhois adds the server and the limit text. */
-export interface WhoisReading {
-  readonly netblock: Netblock | null;
-  readonly contacts: readonly Contact[];
-  readonly hints: readonly string[];
-  readonly referral: Referral | null;
-  readonly stub: boolean;
-  readonly asn: number | null;
-  readonly asName: string | null;
-}
+export type WhoisReading = Omit<AnswerFinding, 'server' | 'limited'>;
