@@ -2,8 +2,8 @@
  * What we know about whois servers before asking them: which one to ask first for an address
  * (IANA's tables, bundled), how each wants its query written, and which charset it answers in.
  */
+import { CidrSet } from '../core/cidr.js';
 import { canonicalAddress } from '../core/ip.js';
-import { addressValue } from '../core/ip-range.js';
 import { specialPurpose } from '../core/special-blocks.js';
 import type { WhoisRequest } from './answer-finding.js';
 import { IANA_WHOIS_SERVERS, IANA_WHOIS_V4, IANA_WHOIS_V6 } from './iana-whois-table.js';
@@ -62,28 +62,18 @@ export function whoisCharsetFor(server: string): 'iso-8859-1' | 'iso-2022-jp' | 
   }
 }
 
-interface V6Block {
-  readonly base: bigint;
-  readonly bits: number;
-  readonly server: string;
-}
+let v6Servers: CidrSet<string> | null = null;
 
-let v6Blocks: V6Block[] | null = null;
-
-/** The IPv6 table, parsed once, most specific first. */
-function v6Table(): V6Block[] {
-  if (v6Blocks === null) {
-    v6Blocks = IANA_WHOIS_V6.map(([prefix, index]) => {
-      const slash = prefix.indexOf('/');
-      const base = canonicalAddress(prefix.slice(0, slash)) ?? '::';
-      return {
-        base: addressValue(base),
-        bits: Number(prefix.slice(slash + 1)),
-        server: IANA_WHOIS_SERVERS[index] ?? IANA_WHOIS,
-      };
-    }).sort((a, b) => b.bits - a.bits);
+/** The IPv6 table as a set of blocks (most specific first), built once. */
+function v6Table(): CidrSet<string> {
+  if (v6Servers === null) {
+    const set = new CidrSet<string>();
+    for (const [prefix, index] of IANA_WHOIS_V6) {
+      set.add(prefix, IANA_WHOIS_SERVERS[index] ?? IANA_WHOIS);
+    }
+    v6Servers = set;
   }
-  return v6Blocks;
+  return v6Servers;
 }
 
 /**
@@ -99,12 +89,7 @@ export function firstWhoisServer(address: string): string {
     const octet = Number(addr.slice(0, addr.indexOf('.')));
     return IANA_WHOIS_SERVERS[IANA_WHOIS_V4[octet] ?? 0] ?? IANA_WHOIS;
   }
-  const value = addressValue(addr);
-  for (const block of v6Table()) {
-    const shift = BigInt(128 - block.bits);
-    if (value >> shift === block.base >> shift) return block.server;
-  }
-  return IANA_WHOIS;
+  return v6Table().match(addr)?.value ?? IANA_WHOIS;
 }
 
 /**
