@@ -66,8 +66,10 @@ export class CidrSet<T> {
   add(cidr: string, value: T): void {
     const block = parseCidr(cidr);
     if (block === null) throw new Error(`not a CIDR block: ${cidr}`);
-    this.entries.push({ block, value });
-    this.entries.sort((a, b) => b.block.bits - a.block.bits);
+    // Kept most specific first, blocks of the same length in the order added.
+    let at = this.entries.length;
+    while (at > 0 && this.entries[at - 1]!.block.bits < block.bits) at--;
+    this.entries.splice(at, 0, { block, value });
   }
 
   /** The value of the most specific block containing the address, or undefined. */

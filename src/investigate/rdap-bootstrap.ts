@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ExternalError } from '../core/errors.js';
 import { canonicalAddress } from '../core/ip.js';
-import { addressValue } from '../core/ip-range.js';
+import { CidrSet } from '../core/cidr.js';
 import { fetchRdap } from './rdap-client.js';
 
 /** Which RDAP servers to ask, per the bootstrap. */
@@ -35,14 +35,6 @@ const MAX_PROBLEMS = 20;
 /** data/rdap-bootstrap, found from this module's place (src/investigate or dist/investigate). */
 export function bundledBootstrapDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'rdap-bootstrap');
-}
-
-interface IpEntry {
-  readonly v6: boolean;
-  readonly bits: number;
-  /** The prefix's network value, shifted right by the host bits (so a match is one compare). */
-  readonly net: bigint;
-  readonly urls: readonly string[];
 }
 
 interface AsnEntry {
@@ -177,7 +169,8 @@ function httpsFirst(urls: readonly string[]): string[] {
   ];
 }
 
-function parsePrefix(key: string): { v6: boolean; bits: number; net: bigint } | null {
+/** A bootstrap prefix key in the canonical `ADDR/BITS` form CidrSet takes, with its family. */
+function parsePrefix(key: string): { v6: boolean; cidr: string } | null {
   const slash = key.indexOf('/');
   if (slash <= 0 || slash !== key.lastIndexOf('/')) return null;
   const bitsText = key.slice(slash + 1);
@@ -186,9 +179,8 @@ function parsePrefix(key: string): { v6: boolean; bits: number; net: bigint } | 
   if (addr === null) return null;
   const v6 = addr.includes(':');
   const bits = Number(bitsText);
-  const width = v6 ? 128 : 32;
-  if (bits > width) return null;
-  return { v6, bits, net: addressValue(addr) >> BigInt(width - bits) };
+  if (bits > (v6 ? 128 : 32)) return null;
+  return { v6, cidr: `${addr}/${bits}` };
 }
 
 function parseAsnRange(key: string): { first: number; last: number } | null {
@@ -223,7 +215,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Builds the lookup tables from validated services. */
 function compileBootstrap(services: ReadonlyMap<BootstrapFile, readonly Service[]>): RdapBootstrap {
-  const ip: IpEntry[] = [];
+  // Longest prefix first (CidrSet), narrowest range first: the first hit is the answer.
+  const ip = new CidrSet<readonly string[]>();
   const asn: AsnEntry[] = [];
   const dns = new Map<string, readonly string[]>();
   const hosts = new Set<string>();
@@ -233,7 +226,7 @@ function compileBootstrap(services: ReadonlyMap<BootstrapFile, readonly Service[
       for (const key of keys) {
         if (file === 'ipv4.json' || file === 'ipv6.json') {
           const p = parsePrefix(key);
-          if (p !== null) ip.push({ ...p, urls });
+          if (p !== null) ip.add(p.cidr, urls);
         } else if (file === 'asn.json') {
           const r = parseAsnRange(key);
           if (r !== null) asn.push({ ...r, urls });
@@ -243,23 +236,13 @@ function compileBootstrap(services: ReadonlyMap<BootstrapFile, readonly Service[
       }
     }
   }
-  // Longest prefix first, narrowest range first: the first hit is the answer.
-  ip.sort((a, b) => b.bits - a.bits);
   asn.sort((a, b) => a.last - a.first - (b.last - b.first));
-  const v4 = ip.filter((e) => !e.v6);
-  const v6 = ip.filter((e) => e.v6);
   return {
     hosts,
     ipServers(address: string): string[] {
       const addr = canonicalAddress(address);
-      if (addr === null) return [];
-      const isV6 = addr.includes(':');
-      const value = addressValue(addr);
-      const width = isV6 ? 128 : 32;
-      for (const e of isV6 ? v6 : v4) {
-        if (value >> BigInt(width - e.bits) === e.net) return [...e.urls];
-      }
-      return [];
+      const hit = addr === null ? undefined : ip.match(addr);
+      return hit === undefined ? [] : [...hit.value];
     },
     asnServers(n: number): string[] {
       if (!Number.isInteger(n) || n < 0) return [];
