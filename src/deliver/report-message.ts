@@ -4,7 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Address } from 'nodemailer/lib/addressparser';
 import type { Recipient, Report } from '../core/report.js';
-import { plainMailbox } from '../investigate/email.js';
+import { plainMailbox } from '../core/email.js';
 
 /*
  * The message is the one thing an attacker's text reaches outside our own machine, so every

@@ -10,7 +10,7 @@ import type { Contact, ContactLevel, ContactRole } from '../core/network.js';
 import { isHostName } from '../config/host-port.js';
 import { canonicalAddress } from '../core/ip.js';
 import { printable } from '../core/printable.js';
-import { findEmails } from './email.js';
+import { findEmails } from '../core/email.js';
 import { hasC0 } from './whois-text.js';
 
 /** What one domain whois answer says. */

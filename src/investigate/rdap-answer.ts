@@ -16,7 +16,7 @@ import {
   type AddressRange,
 } from '../core/ip-range.js';
 import { canonicalAddress } from '../core/ip.js';
-import { findEmails, findUrls, normalizeEmail } from './email.js';
+import { findEmails, findUrls, normalizeEmail } from '../core/email.js';
 import { plainLine } from '../core/printable.js';
 
 /** Deepest entity nesting read (ARIN nests two levels, RIPE two; 16 leaves room for honest servers). */

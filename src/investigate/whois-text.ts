@@ -15,7 +15,7 @@ import {
   rangeToCidrs,
 } from '../core/ip-range.js';
 import type { AnswerFinding, Referral } from './answer-finding.js';
-import { findEmails, findUrls, normalizeEmail } from './email.js';
+import { findEmails, findUrls, normalizeEmail } from '../core/email.js';
 
 /** Answers are read up to this many characters; the rest is ignored. */
 export const MAX_ANSWER_CHARS = 1 << 20;

@@ -1,7 +1,7 @@
 import type { Contact, ContactRole, Network } from '../core/network.js';
 import { printable } from '../core/printable.js';
 import type { Recipient } from '../core/report.js';
-import { plainMailbox } from '../investigate/email.js';
+import { plainMailbox } from '../core/email.js';
 
 /** Who always or never gets reports, from config `report.alwaysCc` and `report.neverMail`. */
 export interface RecipientRules {
