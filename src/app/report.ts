@@ -3,6 +3,7 @@ import type { Incident } from '../core/incident.js';
 import type { Network } from '../core/network.js';
 import type { Report } from '../core/report.js';
 import { composeReports, type FollowUp } from '../report/compose-reports.js';
+import { readEvidence } from './evidence-reader.js';
 import { chooseRecipients, contactKey, type RecipientRules } from '../report/recipients.js';
 import type { RedactionRules } from '../report/redaction.js';
 import { loadTemplates } from '../report/report-templates.js';
@@ -177,6 +178,7 @@ export async function draftReports(req: DraftRequest): Promise<DraftResult> {
     templates,
     followUps,
     now,
+    read: readEvidence,
   });
   const status = config.report.autoApprove ? 'approved' : 'draft';
   // Plan, then apply: the incidents' notes and the drafts land together, or not at all.

@@ -369,18 +369,9 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
         reportable: true,
         ...(since === null ? {} : { since: Date.now() - since }),
       });
-      const { incidentRedactor } = await import('../report/compose-reports.js');
-      const { redactionRules } = await import('../app/report.js');
-      // The same redaction as the memos: these lines are published (AbuseIPDB comments).
-      const redact = incidentRedactor(redactionRules(config), incidents, Date.now());
-      let text: string;
-      if (flags.format === 'abuseipdb') {
-        const { abuseIpdbCsv } = await import('../report/abuseipdb-export.js');
-        text = abuseIpdbCsv(incidents, redact);
-      } else {
-        const { dshieldLines } = await import('../report/dshield-export.js');
-        text = dshieldLines(incidents, flags.dshieldUser, 'UTC', redact);
-      }
+      const { exportIncidents } = await import('../app/export.js');
+      const format = flags.format === 'abuseipdb' ? 'abuseipdb' : 'dshield';
+      const text = exportIncidents(format, incidents, config, flags.dshieldUser);
       const out = new Output(process.stdout);
       await out.write(text);
       await out.flush();

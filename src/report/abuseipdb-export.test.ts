@@ -20,6 +20,7 @@ import {
   abuseIpdbCsv,
   MAX_COMMENT_BYTES,
 } from './abuseipdb-export.js';
+import { readEvidence } from '../app/evidence-reader.js';
 
 test('AbuseIPDB categories for every incident kind', () => {
   const ftp = fixtureIncident('brute-force', '194.164.64.213', [
@@ -38,7 +39,10 @@ test('AbuseIPDB categories for every incident kind', () => {
     SYN_FLOOD,
     WEB_EXPLOIT,
     SQL_INJECTION,
-  ].map((i) => `${i.kind} ${i.services.join('+') || '-'}: ${abuseIpdbCategories(i).join(',')}`);
+  ].map(
+    (i) =>
+      `${i.kind} ${i.services.join('+') || '-'}: ${abuseIpdbCategories(i, readEvidence).join(',')}`,
+  );
   assert.deepEqual(rows, [
     'brute-force ssh: 18,22',
     'brute-force ftp: 5,18',
@@ -57,7 +61,7 @@ test('AbuseIPDB categories for every incident kind', () => {
 
 test('bulk CSV: header, one row per incident with an address, quoted categories and comment', () => {
   const hostOnly = { ...SSH_PROBE, src: null, srcHost: 'scanner.example.com' };
-  const csv = abuseIpdbCsv([SSH_BRUTE_FORCE, hostOnly, SYN_FLOOD], fixtureRedact);
+  const csv = abuseIpdbCsv([SSH_BRUTE_FORCE, hostOnly, SYN_FLOOD], fixtureRedact, readEvidence);
   const lines = csv.split('\n');
   assert.equal(lines.length, 4, 'header, two rows, final newline');
   assert.equal(lines[0], 'IP,Categories,ReportDate,Comment');
@@ -83,7 +87,7 @@ test('a comment with quotes, commas, CR/LF and ESC stays one CSV field of one li
     [[18000, 'invalid-user', nasty]],
     { services: ['ssh'], events: 7 },
   );
-  const csv = abuseIpdbCsv([incident], fixtureRedact);
+  const csv = abuseIpdbCsv([incident], fixtureRedact, readEvidence);
   assert.equal(csv.split('\n').length, 3, 'header, one row, final newline');
   assert.ok(!csv.includes('\r'));
   assert.ok(!csv.includes('\u001b'));

@@ -1,7 +1,7 @@
 import type { Incident, IncidentKind } from '../core/incident.js';
 import { printable } from '../core/printable.js';
 import { isoUtc } from '../core/time.js';
-import { evidenceEvents, safeEvidenceLine } from './evidence-events.js';
+import { safeEvidenceLine, type EvidenceReader } from './evidence-events.js';
 
 /** AbuseIPDB category numbers reportable uses (abuseipdb.com/categories). */
 export const ABUSEIPDB = {
@@ -26,7 +26,7 @@ const WEB = new Set(['http', 'https', 'http-alt', 'https-alt']);
  * when the evidence shows SQL injection). 22 (SSH) is added to any kind aimed at SSH, as
  * AbuseIPDB asks it be combined with a specific category.
  */
-export function abuseIpdbCategories(incident: Incident): number[] {
+export function abuseIpdbCategories(incident: Incident, read: EvidenceReader): number[] {
   const out = new Set<number>();
   const services = incident.services;
   const web = services.some((s) => WEB.has(s));
@@ -47,7 +47,7 @@ export function abuseIpdbCategories(incident: Incident): number[] {
     case 'exploit':
       out.add(ABUSEIPDB.hacking);
       if (web) out.add(ABUSEIPDB.webAppAttack);
-      if (evidenceEvents(incident).some((e) => e.event?.signature === 'sql injection')) {
+      if (read(incident).some((e) => e.event?.signature === 'sql injection')) {
         out.add(ABUSEIPDB.sqlInjection);
       }
       break;
@@ -118,11 +118,12 @@ function quoted(field: string): string {
 export function abuseIpdbCsv(
   incidents: readonly Incident[],
   redact: (t: string) => string,
+  read: EvidenceReader,
 ): string {
   let out = 'IP,Categories,ReportDate,Comment\n';
   for (const incident of incidents) {
     if (incident.src === null) continue;
-    const categories = abuseIpdbCategories(incident).join(',');
+    const categories = abuseIpdbCategories(incident, read).join(',');
     out += `${incident.src},${quoted(categories)},${isoUtc(incident.lastSeen)},${quoted(abuseIpdbComment(incident, redact))}\n`;
   }
   return out;

@@ -5,6 +5,7 @@ import type { Contact, Network } from '../core/network.js';
 import { composeReports } from './compose-reports.js';
 import type { ComposeInput, FollowUp } from './compose-reports.js';
 import { loadTemplates } from './report-templates.js';
+import { readEvidence } from '../app/evidence-reader.js';
 
 const templates = loadTemplates();
 const T0 = Date.UTC(2026, 10, 26, 10, 0, 0);
@@ -118,6 +119,7 @@ function input(
     templates,
     followUps: new Map(),
     now: T0 + 3_600_000,
+    read: readEvidence,
     ...extra,
   };
 }

@@ -5,7 +5,7 @@ import type { Network } from '../core/network.js';
 import { printable } from '../core/printable.js';
 import type { Recipient, ReportDraft } from '../core/report.js';
 import { isValidZone, zone } from '../core/time.js';
-import { newTimeMemo, parseEnvelope } from '../parse/syslog-envelope.js';
+import type { EvidenceReader } from './evidence-events.js';
 import { chooseRecipients, contactKey } from './recipients.js';
 import type { RecipientRules } from './recipients.js';
 import { buildRedactor } from './redaction.js';
@@ -46,6 +46,8 @@ export interface ComposeInput {
   /** Earlier reports by contact (lower-case e-mail). */
   readonly followUps: ReadonlyMap<string, readonly FollowUp[]>;
   readonly now: number;
+  /** Reads evidence lines again (app/evidence-reader.ts). */
+  readonly read: EvidenceReader;
 }
 
 /** Evidence lines quoted per incident, and the length at which one is cut. */
@@ -116,7 +118,7 @@ function composeOne(group: Group, input: ComposeInput): ReportDraft {
   const sources = [...new Set(incidents.flatMap((i) => (i.src === null ? [] : [i.src])))].sort(
     compareAddresses,
   );
-  const redact = incidentRedactor(input.redaction, incidents, input.now);
+  const redact = incidentRedactor(input.redaction, incidents, input.read);
   const reporter = input.reporter;
   const tz =
     reporter.timezone !== undefined && isValidZone(reporter.timezone) ? reporter.timezone : null;
@@ -176,6 +178,7 @@ function composeOne(group: Group, input: ComposeInput): ReportDraft {
         // xarf.ts makes the UUID from this and the incident id: stable per contact and incident.
         reportId: contact,
         redact,
+        read: input.read,
       },
     ),
   );
@@ -407,7 +410,6 @@ function signature(reporter: ReporterIdentity): string[] {
   return lines.length > 0 ? ['-- ', ...lines] : [];
 }
 
-/** The syslog host names of the evidence lines: the reporter's own machines. */
 /**
  * The redactor for text quoted from these incidents, wherever it goes (the memo, X-ARF, the
  * AbuseIPDB and DShield exports): the configured rules, plus — with `redact.targets` — each
@@ -416,23 +418,21 @@ function signature(reporter: ReporterIdentity): string[] {
 export function incidentRedactor(
   rules: RedactionRules,
   incidents: readonly Incident[],
-  now: number,
+  read: EvidenceReader,
 ): (text: string) => string {
   return buildRedactor(rules, {
     targets: incidents.flatMap((i) => i.targets),
-    hosts: rules.targets ? loggingHosts(incidents, now) : [],
+    hosts: rules.targets ? loggingHosts(incidents, read) : [],
   });
 }
 
-function loggingHosts(incidents: readonly Incident[], now: number): string[] {
-  const ctx = { source: 'evidence', zone: zone('UTC'), now };
+function loggingHosts(incidents: readonly Incident[], read: EvidenceReader): string[] {
   const sources = new Set(incidents.map((i) => i.src));
   const hosts = new Set<string>();
   for (const incident of incidents) {
     // Every line, not only those the memo quotes: X-ARF and the exports carry more.
-    for (const e of incident.evidence) {
-      const host = parseEnvelope(e.text, ctx, newTimeMemo())?.host;
-      if (host != null && host !== '-' && host.length > 1 && !sources.has(host)) hosts.add(host);
+    for (const { loggedBy: host } of read(incident)) {
+      if (host !== null && host !== '-' && host.length > 1 && !sources.has(host)) hosts.add(host);
     }
   }
   return [...hosts];

@@ -1,7 +1,7 @@
 import type { Event } from '../core/event.js';
 import type { Incident } from '../core/incident.js';
 import { isValidZone, zone as zoneNamed } from '../core/time.js';
-import { evidenceEvents, transportOf } from './evidence-events.js';
+import { transportOf, type EvidenceReader } from './evidence-events.js';
 
 /** What a DShield line says for a field the log did not give (fail2ban's dshield action does the same). */
 export const DSHIELD_UNKNOWN = '???';
@@ -40,6 +40,7 @@ export function dshieldLines(
   incidents: readonly Incident[],
   userId: string,
   zone: string,
+  read: EvidenceReader,
   redact?: (text: string) => string,
 ): string {
   const z = zoneNamed(isValidZone(zone) ? zone : 'UTC');
@@ -47,7 +48,7 @@ export function dshieldLines(
   const rows: { at: number; text: string }[] = [];
   for (const incident of incidents) {
     if (incident.src === null) continue;
-    for (const { evidence, event } of evidenceEvents(incident)) {
+    for (const { evidence, event } of read(incident)) {
       if (event === null || evidence.at === null) continue;
       const [sport, dport] = ports(event);
       const fields = [

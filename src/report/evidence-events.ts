@@ -1,48 +1,23 @@
 import type { Event } from '../core/event.js';
 import type { Evidence, Incident } from '../core/incident.js';
 import { printable } from '../core/printable.js';
-import { zone } from '../core/time.js';
-import { LineParser, newSourceState } from '../parse/line-parser.js';
-import { parserDefinitions } from '../parse/parser-registry.js';
 
-/** One evidence line with what the line parser reads from it again (null when nothing). */
+/** One evidence line with what the line parser reads from it again. */
 export interface EvidenceEvent {
   readonly evidence: Evidence;
   /** The line's event when it parses and names the incident's source, else null. */
   readonly event: Event | null;
+  /** The host that logged the line (its syslog header's host field), else null. */
+  readonly loggedBy: string | null;
 }
-
-let parser: LineParser | null = null;
-const cache = new WeakMap<Incident, readonly EvidenceEvent[]>();
 
 /**
- * An incident's evidence lines read again by the same parsers that produced them, so reports
- * can state ports, protocol, destination and TCP flags. Incidents keep only the line text; the
- * fields are taken from the positions the daemon writes them (never from free text), and a line
- * whose parsed source is not the incident's source contributes no fields.
+ * An incident's evidence lines read again by the parsers that produced them, so that reports
+ * can state ports, protocol, destination and TCP flags (incidents keep only the line text).
+ * report/ may import only core/, so the reader is handed in: app/evidence-reader.ts is the one
+ * the commands use.
  */
-export function evidenceEvents(incident: Incident): readonly EvidenceEvent[] {
-  const hit = cache.get(incident);
-  if (hit !== undefined) return hit;
-  parser ??= new LineParser(parserDefinitions());
-  const utc = zone('UTC');
-  const out: EvidenceEvent[] = [];
-  for (const evidence of incident.evidence) {
-    // The line's own time is already in `evidence.at`; the context only lets the envelope parse.
-    const state = newSourceState({
-      source: evidence.source,
-      zone: utc,
-      now: evidence.at ?? incident.lastSeen,
-    });
-    const ev = parser.parse(evidence.text, evidence.line, state);
-    const ours =
-      ev !== null &&
-      (incident.src !== null ? ev.src === incident.src : ev.srcHost === incident.srcHost);
-    out.push({ evidence, event: ours ? ev : null });
-  }
-  cache.set(incident, out);
-  return out;
-}
+export type EvidenceReader = (incident: Incident) => readonly EvidenceEvent[];
 
 /** Longest evidence line written into a report, in characters (after escaping). */
 export const MAX_EVIDENCE_LINE = 1024;

@@ -21,6 +21,7 @@ import {
 } from '../../test/support/report-fixtures.js';
 import { buildXarfValidator, XARF_DIR } from '../../test/support/xarf-schema.js';
 import { incidentToXarf, nameUuid, xarfIncomplete, xarfType, type XarfOptions } from './xarf.js';
+import { readEvidence } from '../app/evidence-reader.js';
 
 const validate = buildXarfValidator();
 
@@ -47,6 +48,7 @@ const OPTIONS: XarfOptions = {
     domain: 'example.net',
   },
   now: NOW,
+  read: readEvidence,
   reportId: 'r-2026-11-27-0001',
   redact: fixtureRedact,
 };
@@ -84,7 +86,10 @@ test('the validator rejects a login attack without source_port and a bad report_
 test('sshd brute force → login_attack with the first source port, service and attempt count', () => {
   const r = xarf(SSH_BRUTE_FORCE);
   assertValid(r);
-  assert.deepEqual(xarfType(SSH_BRUTE_FORCE), { category: 'connection', type: 'login_attack' });
+  assert.deepEqual(xarfType(SSH_BRUTE_FORCE, readEvidence), {
+    category: 'connection',
+    type: 'login_attack',
+  });
   assert.equal(r.xarf_version, '4.2.0');
   assert.equal(r.report_id, nameUuid(JSON.stringify(['r-2026-11-27-0001', SSH_BRUTE_FORCE.id])));
   assert.match(r.report_id as string, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-/);
@@ -184,7 +189,10 @@ test('telnet sweep of 12 hosts → reconnaissance of tcp/23 on 12 targets', () =
 test('HTTP path traversal → vulnerability_scan (web), no source port needed', () => {
   const r = xarf(WEB_EXPLOIT);
   assertValid(r);
-  assert.deepEqual(xarfType(WEB_EXPLOIT), { category: 'connection', type: 'vulnerability_scan' });
+  assert.deepEqual(xarfType(WEB_EXPLOIT, readEvidence), {
+    category: 'connection',
+    type: 'vulnerability_scan',
+  });
   assert.equal(r.scan_type, 'web_vuln_scan');
   assert.equal(r.protocol, 'tcp');
   assert.deepEqual(r.targeted_services, ['http']);
@@ -208,7 +216,7 @@ test('SQL injection requests → sql_injection when every attempt is one', () =>
     ...SQL_INJECTION.evidence.map((e) => [(e.at! - SQL_INJECTION.firstSeen) / 1000, e.kind, e.text] as const),
     [5, 'exploit-attempt', WEB_EXPLOIT.evidence[0]!.text.replaceAll('157.173.209.216', '194.164.64.213')],
   ]); // prettier-ignore
-  assert.equal(xarfType(mixed).type, 'vulnerability_scan');
+  assert.equal(xarfType(mixed, readEvidence).type, 'vulnerability_scan');
 });
 
 test('a source port no log line names is left out: the only schema error is source_port', () => {
@@ -242,7 +250,7 @@ test('every incident kind maps to its X-ARF type', () => {
     TELNET_SWEEP,
     WEB_EXPLOIT,
     SQL_INJECTION,
-  ].map((i) => `${i.kind} ${xarfType(i).type}`);
+  ].map((i) => `${i.kind} ${xarfType(i, readEvidence).type}`);
   assert.deepEqual(types, [
     'brute-force login_attack',
     'port-scan port_scan',

@@ -7,7 +7,7 @@ import { printable } from '../core/printable.js';
 import type { XarfReport } from '../core/report.js';
 import { isoUtc } from '../core/time.js';
 import {
-  evidenceEvents,
+  type EvidenceReader,
   isUdpService,
   safeEvidenceLine,
   transportOf,
@@ -34,6 +34,8 @@ export interface XarfOptions {
   readonly reportId: string;
   /** redacts evidence text (the reporter's own addresses, hosts, users) */
   readonly redact: (text: string) => string;
+  /** Reads the evidence lines again (their ports, protocol, flags). */
+  readonly read: EvidenceReader;
   /** Attach the evidence lines (default true). */
   readonly includeEvidence?: boolean;
 }
@@ -55,11 +57,14 @@ const MAX_RESOURCE = 200;
  * sql_injection when every exploit attempt in the evidence is an SQL injection. A probe or
  * sweep whose evidence is ICMP only is a port_scan: reconnaissance allows only TCP and UDP.
  */
-export function xarfType(incident: Incident): {
+export function xarfType(
+  incident: Incident,
+  read: EvidenceReader,
+): {
   category: 'connection';
   type: XarfConnectionType;
 } {
-  return { category: 'connection', type: typeOf(incident, parsedEvents(incident)) };
+  return { category: 'connection', type: typeOf(incident, parsedEvents(incident, read)) };
 }
 
 function typeOf(incident: Incident, events: readonly Event[]): XarfConnectionType {
@@ -106,7 +111,7 @@ export function incidentToXarf(
   network: Network | null,
   options: XarfOptions,
 ): XarfReport {
-  const events = parsedEvents(incident);
+  const events = parsedEvents(incident, options.read);
   const type = typeOf(incident, events);
   const contact = contactInfo(options.reporter);
   const source = incident.src ?? printable(incident.srcHost ?? 'unknown').slice(0, 253);
@@ -142,9 +147,9 @@ export function incidentToXarf(
   return report;
 }
 
-function parsedEvents(incident: Incident): Event[] {
+function parsedEvents(incident: Incident, read: EvidenceReader): Event[] {
   const out: Event[] = [];
-  for (const e of evidenceEvents(incident)) if (e.event !== null) out.push(e.event);
+  for (const e of read(incident)) if (e.event !== null) out.push(e.event);
   return out;
 }
 
