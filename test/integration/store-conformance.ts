@@ -466,30 +466,6 @@ export function storeConformance(
         assert.deepEqual(await store.insertIncidents([]), []);
       }));
 
-    test('listIncidents by ids keeps the listing order and paging past one query of ids', () =>
-      using(open, async (store) => {
-        const many = Array.from({ length: 1100 }, (_, i) =>
-          incident({
-            src: `198.51.100.${i % 250}`,
-            lastSeen: T0 + (i % 37),
-            severity: 1 + (i % 5),
-            reportable: i % 3 === 0,
-          }),
-        );
-        const stored = await store.insertIncidents(many);
-        const all = await store.listIncidents();
-        const ids = stored.map((i) => i.id).reverse();
-        assert.deepEqual(await store.listIncidents({ ids }), all);
-        assert.deepEqual(
-          await store.listIncidents({ ids, offset: 480, limit: 60 }),
-          all.slice(480, 540),
-        );
-        assert.deepEqual(
-          await store.listIncidents({ ids, reportable: true }),
-          all.filter((i) => i.reportable),
-        );
-      }));
-
     test('findContinuableMany returns every kind of the named sources within since', () =>
       using(open, async (store) => {
         const a = await store.insertIncident(incident({ src: '192.0.2.10', lastSeen: T0 + 10 }));
@@ -658,6 +634,10 @@ export function storeConformance(
         const ids = stored.map((s) => s.id).reverse();
         assert.deepEqual(await store.listIncidents({ ids }), expected);
         assert.deepEqual(await store.listIncidents({ ids, limit: 7 }), expected.slice(0, 7));
+        assert.deepEqual(
+          await store.listIncidents({ ids, offset: 480, limit: 60 }),
+          expected.slice(480, 540),
+        );
         assert.deepEqual(
           await store.listIncidents({ ids: ids.slice(0, 1100), reportable: false, limit: 600 }),
           expected.filter((x) => !x.reportable && ids.slice(0, 1100).includes(x.id)).slice(0, 600),
