@@ -43,8 +43,10 @@ const F_V4 = 3;
 const F_PORT = 4;
 /** Envelope time of the last line seen for the connection; NaN when none had a time. */
 const F_AT = 5;
-/** FAILED | SOFT | CLOSED. */
+/** FAILED | SOFT | CLOSED | HAS_TEXT. */
 const F_FLAGS = 6;
+/** The id of the syslog host's entry (HostEntry.id): compared before the name is. */
+const F_HOST = 7;
 
 /** A failure event was already emitted for the connection. */
 const FAILED = 1;
@@ -52,6 +54,11 @@ const FAILED = 1;
 const SOFT = 2;
 /** sshd logged the end of the connection (the pid may next serve another client). */
 const CLOSED = 4;
+/**
+ * The slot's SessionText is the session's own: without this bit the session has none, and the
+ * texts array (another cache line) is not read.
+ */
+const HAS_TEXT = 8;
 
 /**
  * A fixed-size, two-way set-associative table keyed by non-negative integers: a key may live in
@@ -153,14 +160,16 @@ class Session {
   }
 
   private text(): SessionText | null {
+    if ((this.table.slots.rec[this.base + F_FLAGS]! & HAS_TEXT) === 0) return null;
     return this.table.texts[this.slot]!;
   }
 
   private textForWrite(): SessionText {
-    let t = this.table.texts[this.slot]!;
+    let t = this.text();
     if (t === null) {
       t = { pidText: null, v6: null, srcHost: null, softUser: null, pending: null };
       this.table.texts[this.slot] = t;
+      this.table.slots.rec[this.base + F_FLAGS]! |= HAS_TEXT;
     }
     return t;
   }
@@ -175,8 +184,12 @@ class Session {
     rec[i] = on ? rec[i]! | bit : rec[i]! & ~bit;
   }
 
-  /** Makes the slot a fresh session of a host and pid (no address, no time, no flags). */
-  reset(host: string | null, pid: number, pidText: string | null): void {
+  /**
+   * Makes the slot a fresh session of a host and pid (no address, no time, no flags). The
+   * previous session's texts are left in place until the slot next needs some (HAS_TEXT is
+   * cleared): bounded by the table's size, and it spares a write to another cache line.
+   */
+  reset(host: HostEntry, pid: number, pidText: string | null): void {
     const rec = this.table.slots.rec;
     const b = this.base;
     rec[b + F_PID] = pid;
@@ -184,14 +197,20 @@ class Session {
     rec[b + F_PORT] = -1;
     rec[b + F_AT] = NaN;
     rec[b + F_FLAGS] = 0;
-    this.table.hosts[this.slot] = host;
-    this.table.texts[this.slot] = null;
+    rec[b + F_HOST] = host.id;
+    this.table.hosts[this.slot] = host.name;
     if (pidText !== null) this.textForWrite().pidText = pidText;
   }
 
-  /** The syslog host (the parser's shared copy of the name). */
-  get host(): string | null {
-    return this.table.hosts[this.slot]!;
+  /**
+   * True when the session belongs to this syslog host: its entry's id, else its name (an entry
+   * is made anew, with a new id, after the parser's host list was cleared).
+   */
+  isOf(host: HostEntry): boolean {
+    return (
+      this.table.slots.rec[this.base + F_HOST] === host.id ||
+      this.table.hosts[this.slot] === host.name
+    );
   }
   get pid(): number {
     return this.table.slots.rec[this.base + F_PID]!;
@@ -303,6 +322,8 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** A syslog host as the session table knows it (see SshdParser.hostEntry). */
 interface HostEntry {
+  /** Unique per entry made (see Session.isOf). */
+  readonly id: number;
   readonly name: string | null;
   /** FNV-1a state after the host's characters and a blank: the start of its sessions' keys. */
   readonly hash: number;
@@ -316,7 +337,10 @@ function hostHash(name: string | null): number {
   return Math.imul(h ^ 32, 16777619);
 }
 
-const NO_HOST: HostEntry = { name: null, hash: hostHash(null) };
+const NO_HOST: HostEntry = { id: 0, name: null, hash: hostHash(null) };
+
+/** The id of the next HostEntry made (0 is NO_HOST's). */
+let nextHostId = 1;
 
 /** Distinct syslog hosts remembered for the session table (a bound against odd inputs). */
 const MAX_HOSTS = 4096;
@@ -452,15 +476,46 @@ function lastBlank(s: string, from: number): number {
   return i;
 }
 
+/** Where the port read last by `readPort` ends. */
+let portEndAt = -1;
+
+/**
+ * Reads ` port N` at `pos` in one pass: returns N, or -1 when there is no valid port there
+ * (1 to 5 digits, at most 65535); `portEndAt` is then the index after N. Compared character by
+ * character: this runs for nearly every sshd line, where a builtin call costs more.
+ */
+function readPort(s: string, pos: number): number {
+  if (
+    s.charCodeAt(pos) !== 32 ||
+    s.charCodeAt(pos + 1) !== 112 /* p */ ||
+    s.charCodeAt(pos + 2) !== 111 /* o */ ||
+    s.charCodeAt(pos + 3) !== 114 /* r */ ||
+    s.charCodeAt(pos + 4) !== 116 /* t */ ||
+    s.charCodeAt(pos + 5) !== 32
+  ) {
+    return -1;
+  }
+  const start = pos + 6;
+  const limit = Math.min(s.length, start + 6);
+  let d = start;
+  let v = 0;
+  while (d < limit) {
+    const c = s.charCodeAt(d);
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+    d++;
+  }
+  if (d === start || d - start > 5 || v > 65535) return -1;
+  portEndAt = d;
+  return v;
+}
+
 /**
  * Reads ` port N` at `pos`: returns the index after N, or -1 when there is no valid port there
- * (the port itself is then `parsePortAt(s, pos + 6, end)`; no result object per line).
+ * (the port itself is then `parsePortAt(s, pos + 6, end)`).
  */
 function portEnd(s: string, pos: number): number {
-  if (!s.startsWith(' port ', pos)) return -1;
-  let d = pos + 6;
-  while (d < s.length && isDigit(s.charCodeAt(d)) && d - pos - 6 < 6) d++;
-  return parsePortAt(s, pos + 6, d) === null ? -1 : d;
+  return readPort(s, pos) < 0 ? -1 : portEndAt;
 }
 
 /** Reads `ADDR[ port N]` starting at `pos` (an address at a fixed place after sshd's own words). */
@@ -472,10 +527,8 @@ function headRemote(
   if (e < 0) e = s.length;
   const remote = remoteToken(s, pos, e);
   if (remote === null) return null;
-  const p = portEnd(s, e);
-  return p < 0
-    ? { remote, port: null, end: e }
-    : { remote, port: parsePortAt(s, e + 6, p), end: p };
+  const port = readPort(s, e);
+  return port < 0 ? { remote, port: null, end: e } : { remote, port, end: portEndAt };
 }
 
 /**
@@ -589,13 +642,19 @@ function candidateAt(body: string, at: number): Candidate | null {
   if (end === t || end - t > 260) return null;
   let pos = end;
   let port: number | null = null;
-  const p = portEnd(body, pos);
+  const p = readPort(body, pos);
   if (p >= 0) {
-    port = parsePortAt(body, pos + 6, p);
-    pos = p;
+    port = p;
+    pos = portEndAt;
   }
   let ssh = false;
-  if (body.startsWith(' ssh', pos) && isDigit(body.charCodeAt(pos + 4))) {
+  if (
+    body.charCodeAt(pos) === 32 &&
+    body.charCodeAt(pos + 1) === 115 /* s */ &&
+    body.charCodeAt(pos + 2) === 115 /* s */ &&
+    body.charCodeAt(pos + 3) === 104 /* h */ &&
+    isDigit(body.charCodeAt(pos + 4))
+  ) {
     ssh = true;
     pos += 5;
   }
@@ -802,7 +861,7 @@ class SshdParser implements FamilyParser {
       // Only the number of distinct names is bounded: entries are rebuilt alike after a clear.
       if (this.hosts.size >= MAX_HOSTS) this.hosts.clear();
       const name = detach(host);
-      e = { name, hash: hostHash(name) };
+      e = { id: nextHostId++, name, hash: hostHash(name) };
       this.hosts.set(name, e);
     }
     this.recentHosts.set(host, e);
@@ -812,7 +871,7 @@ class SshdParser implements FamilyParser {
   /** A new session for the line's host and pid under `key`, reusing an evicted one when the table is full. */
   private create(key: number, env: Envelope, remote: Remote, port: number | null): Session {
     const s = this.sessions.claim(key);
-    s.reset(this.lineHost.name, this.linePid, keep(this.linePidText));
+    s.reset(this.lineHost, this.linePid, keep(this.linePidText));
     setRemote(s, remote);
     s.srcPort = port;
     s.at = env.at ?? NaN;
@@ -827,7 +886,7 @@ class SshdParser implements FamilyParser {
       s === undefined ||
       s.pid !== this.linePid ||
       s.pidText !== this.linePidText ||
-      s.host !== this.lineHost.name
+      !s.isOf(this.lineHost)
     ) {
       return undefined;
     }
