@@ -98,6 +98,30 @@ test('interface names are not carried over from the previous line', () => {
   assert.equal(out?.detail?.outInterface, 'ppp0');
 });
 
+test('destinations and interface names are not carried over from the previous line', () => {
+  // The parser reuses the last destination and input interface when they repeat; each line must
+  // still give its own, whatever the length or form of the one before.
+  const p = netfilterParser.build();
+  const v6 = (last: string) => `2001:0db8:0000:0000:0000:0000:0000:${last}`;
+  for (const [dst, iface, wantDst] of [
+    ['192.0.2.10', 'eth0', '192.0.2.10'],
+    ['192.0.2.11', 'eth1', '192.0.2.11'],
+    ['192.0.2.11', 'eth1', '192.0.2.11'],
+    ['198.51.100.200', 'wlan0', '198.51.100.200'],
+    [v6('0010'), 'wlan1', '2001:db8::10'],
+    [v6('0010'), 'enp1s0f0np0', '2001:db8::10'],
+    [v6('0011'), 'enp1s0f0np1', '2001:db8::11'],
+    ['192.0.2.10', 'enp1s0f0np1', '192.0.2.10'],
+    ['192.0.2.10', 'br0', '192.0.2.10'],
+  ] as const) {
+    const d = p.parseMessage!(
+      BODY.replace('DST=192.0.2.10', `DST=${dst}`).replace('IN=eth0', `IN=${iface}`),
+      ENV,
+    );
+    assert.deepEqual([d?.dst, d?.detail?.inInterface], [wantDst, iface], `${dst} ${iface}`);
+  }
+});
+
 test('lines that only look like packet logs give nothing', () => {
   for (const message of [
     '',

@@ -1,6 +1,6 @@
 import { detach } from '../core/detach.js';
 import type { EventDetail, EventDraft, EventKind } from '../core/event.js';
-import { canonicalAddress, cleanIPv4End } from '../core/ip.js';
+import { canonicalAddress } from '../core/ip.js';
 import { indexOfWord, serviceForPort } from './extract.js';
 import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
 import { RecentTexts } from './recent-texts.js';
@@ -59,24 +59,20 @@ function flagBit(s: string, i: number): number {
   }
 }
 
-/** The number written in `s[start, end)`, a run of digits (at most 9), or -1 when empty. */
-function readUint(s: string, start: number, end: number): number {
-  if (end <= start || end - start > 9) return -1;
-  let v = 0;
-  for (let i = start; i < end; i++) v = v * 10 + (s.charCodeAt(i) - 48);
-  return v;
-}
-
-/** The index of the first non-digit at or after `pos`, looking at no more than 10 characters. */
-function digitsEnd(s: string, pos: number): number {
-  const limit = pos + 10;
-  let i = pos;
-  while (i < limit) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    i++;
-  }
-  return i;
+/**
+ * True when the four characters at `i` are `a b c d` (character codes); past the end of `s`
+ * nothing matches. Compared one by one with constants, a field name costs a few loads, where a
+ * loop over a pattern string reads twice as many characters and branches on each. The checks
+ * parseMessage makes on every line are written out in it rather than calls to this: V8 stops
+ * inlining into parseMessage once its budget is spent, and a call costs more than the compares.
+ */
+function fourAt(s: string, i: number, a: number, b: number, c: number, d: number): boolean {
+  return (
+    s.charCodeAt(i) === a &&
+    s.charCodeAt(i + 1) === b &&
+    s.charCodeAt(i + 2) === c &&
+    s.charCodeAt(i + 3) === d
+  );
 }
 
 /**
@@ -107,14 +103,24 @@ function occursAt(s: string, pos: number, t: string): boolean {
 function protoAt(s: string, start: number, end: number): string {
   switch (end - start) {
     case 3:
-      if (occursAt(s, start, 'TCP')) return 'tcp';
-      if (occursAt(s, start, 'UDP')) return 'udp';
+      if (s.charCodeAt(start + 2) === 80 /* P */) {
+        const a = s.charCodeAt(start);
+        const b = s.charCodeAt(start + 1);
+        if (a === 84 /* T */ && b === 67 /* C */) return 'tcp';
+        if (a === 85 /* U */ && b === 68 /* D */) return 'udp';
+      }
       break;
     case 4:
-      if (occursAt(s, start, 'ICMP')) return 'icmp';
+      if (fourAt(s, start, 73, 67, 77, 80 /* ICMP */)) return 'icmp';
       break;
     case 6:
-      if (occursAt(s, start, 'ICMPv6')) return 'ipv6-icmp';
+      if (
+        fourAt(s, start, 73, 67, 77, 80 /* ICMP */) &&
+        s.charCodeAt(start + 4) === 118 /* v */ &&
+        s.charCodeAt(start + 5) === 54 /* 6 */
+      ) {
+        return 'ipv6-icmp';
+      }
       break;
   }
   return s.slice(start, end).toLowerCase();
@@ -197,7 +203,23 @@ class NetfilterParser implements FamilyParser {
   // ones and reusing the last interface names saves a slice, a hash and an allocation per line.
   private readonly recentVerdicts = new RecentTexts<PrefixVerdict>(16);
   private lastIn = '';
+  private lastInCode = -1;
   private lastOut = '';
+  // The destination is nearly always this host: its text is sliced once, not on every line,
+  // and an IPv6 one (written in full by %pI6) is put in canonical form once. Like the interface
+  // names, a kept quad is a slice of one line: it holds at most one piece, not a growing set.
+  private lastDstValue = -1;
+  private lastDstQuad = '';
+  private lastDstText = '';
+  private lastDst: string | null = null;
+  // Second results of the readers below, which would otherwise have to allocate to return them.
+  /** The value of the quad read by the last `plainQuadEnd`. */
+  private quadValue = 0;
+  /** Where the digits read by the last `readNumber` end, and the character there. */
+  private numberEnd = 0;
+  private numberStop = 0;
+  /** The interface name read by the last `ifaceEnd`, packed in a number; -1 when it does not fit. */
+  private ifaceCode = -1;
 
   parseMessage(msg: string, _env: Envelope): EventDraft | null {
     // The marker is the last `IN=` whose interface is followed by ` OUT=`. A prefix is often
@@ -205,21 +227,30 @@ class NetfilterParser implements FamilyParser {
     // so the character before it proves nothing; an admin's prefix may itself contain `IN=lo
     // OUT=lo SRC=…` text; and the kernel's own fields never hold another `IN=x OUT=` (bridge
     // logs write `PHYSIN=eth1 PHYSOUT=`), so the last one is the kernel's.
+    const n = msg.length;
     let marker = -1;
     let inEnd = -1;
+    let inCode = -1;
     let at = msg.indexOf('IN=');
     while (at >= 0 && at <= MAX_MARKER_AT) {
-      const end = tokenEnd(msg, at + 3, MAX_IFNAME);
-      if (end >= 0 && occursAt(msg, end, ' OUT=')) {
+      const end = this.ifaceEnd(msg, at + 3);
+      // `end` is a blank or the end of the line; past the end nothing matches.
+      if (
+        end >= 0 &&
+        msg.charCodeAt(end + 1) === 79 /* O */ &&
+        msg.charCodeAt(end + 2) === 85 /* U */ &&
+        msg.charCodeAt(end + 3) === 84 /* T */ &&
+        msg.charCodeAt(end + 4) === 61 /* = */
+      ) {
         marker = at;
         inEnd = end;
+        inCode = this.ifaceCode;
         at = msg.indexOf('IN=', end);
       } else {
         at = msg.indexOf('IN=', at + 3);
       }
     }
     if (marker < 0) return null;
-    const n = msg.length;
     const outEnd = tokenEnd(msg, inEnd + 5, MAX_IFNAME);
     if (outEnd < 0) return null;
     // The kernel writes `IN OUT [PHYSIN PHYSOUT] [MAC] SRC DST LEN … PROTO …` in this order, and
@@ -230,20 +261,39 @@ class NetfilterParser implements FamilyParser {
     // DST= always follows; requiring it (and a blank after DST's value) keeps a line cut inside
     // an address from yielding a shorter, wrong one.
     // Kernels write IPv4 as plain dotted quads, their own canonical form: one pass reads such a
-    // token and its end; anything else goes through tokenEnd and canonicalAddress.
-    let srcEnd = cleanIPv4End(msg, s + 5);
-    const srcPlain = srcEnd >= 0 && msg.charCodeAt(srcEnd) === 32;
+    // token, its end and the blank after it; anything else goes through tokenEnd and
+    // canonicalAddress.
+    let srcEnd = this.plainQuadEnd(msg, s + 5);
+    const srcPlain = srcEnd >= 0;
     if (!srcPlain) srcEnd = tokenEnd(msg, s + 5, MAX_ADDRESS);
-    if (srcEnd < 0 || !occursAt(msg, srcEnd, ' DST=')) return null;
+    // A plain quad ends at a blank; tokenEnd at a blank or at the end of the line.
+    if (
+      srcEnd < 0 ||
+      srcEnd === n ||
+      msg.charCodeAt(srcEnd + 1) !== 68 /* D */ ||
+      msg.charCodeAt(srcEnd + 2) !== 83 /* S */ ||
+      msg.charCodeAt(srcEnd + 3) !== 84 /* T */ ||
+      msg.charCodeAt(srcEnd + 4) !== 61 /* = */
+    ) {
+      return null;
+    }
     const srcText = msg.slice(s + 5, srcEnd);
     const src = srcPlain ? srcText : canonicalAddress(srcText);
     if (src === null) return null;
-    let dstEnd = cleanIPv4End(msg, srcEnd + 5);
-    const dstPlain = dstEnd >= 0 && msg.charCodeAt(dstEnd) === 32;
-    if (!dstPlain) dstEnd = tokenEnd(msg, srcEnd + 5, MAX_ADDRESS);
-    if (dstEnd < 0 || dstEnd === msg.length) return null;
-    const dstText = msg.slice(srcEnd + 5, dstEnd);
-    const dst = dstPlain ? dstText : canonicalAddress(dstText);
+    let dstEnd = this.plainQuadEnd(msg, srcEnd + 5);
+    let dst: string | null;
+    if (dstEnd >= 0) {
+      // A plain quad's text follows from its value.
+      if (this.quadValue !== this.lastDstValue) {
+        this.lastDstValue = this.quadValue;
+        this.lastDstQuad = msg.slice(srcEnd + 5, dstEnd);
+      }
+      dst = this.lastDstQuad;
+    } else {
+      dstEnd = tokenEnd(msg, srcEnd + 5, MAX_ADDRESS);
+      if (dstEnd < 0 || dstEnd === n) return null;
+      dst = this.canonicalDst(msg.slice(srcEnd + 5, dstEnd));
+    }
     let proto: string | null = null;
     let spt = -1;
     let dpt = -1;
@@ -251,22 +301,49 @@ class NetfilterParser implements FamilyParser {
     let icmpCode = -1;
     let flags = 0;
     const p = indexOfWord(msg, 'PROTO=', dstEnd);
-    const protoEnd = p < 0 ? -1 : tokenEnd(msg, p + 7, 12);
-    if (protoEnd > p + 7) {
-      proto = protoAt(msg, p + 7, protoEnd);
+    let protoEnd = -1;
+    if (p >= 0) {
+      // `TCP ` and `UDP ` are most lines: read them in place, their characters once.
+      const v = p + 7;
+      if (msg.charCodeAt(v + 3) === 32 && msg.charCodeAt(v + 2) === 80 /* P */) {
+        const a = msg.charCodeAt(v);
+        const b = msg.charCodeAt(v + 1);
+        if (a === 84 /* T */ && b === 67 /* C */) proto = 'tcp';
+        else if (a === 85 /* U */ && b === 68 /* D */) proto = 'udp';
+      }
+      if (proto !== null) protoEnd = v + 3;
+      else {
+        protoEnd = tokenEnd(msg, v, 12);
+        if (protoEnd > v) proto = protoAt(msg, v, protoEnd);
+      }
+    }
+    if (proto !== null) {
       // Each protocol's fields follow PROTO= in a fixed order; a fragment or a truncated packet
       // (`INCOMPLETE [N bytes]`) simply lacks them.
       let q = protoEnd + 1;
       if (hasPorts(proto)) {
         // `SPT=… DPT=… `, then for TCP `[SEQ=… ACK=…] WINDOW=… RES=0x.. <flags> URGP=…`. The
         // kernel ends every field with a blank; a port without one was cut short.
-        if (occursAt(msg, q, 'SPT=')) {
-          const e = digitsEnd(msg, q + 4);
-          if (msg.charCodeAt(e) === 32 && occursAt(msg, e + 1, 'DPT=')) {
-            const e2 = digitsEnd(msg, e + 5);
-            if (msg.charCodeAt(e2) === 32) {
-              spt = readUint(msg, q + 4, e);
-              dpt = readUint(msg, e + 5, e2);
+        if (
+          msg.charCodeAt(q) === 83 /* S */ &&
+          msg.charCodeAt(q + 1) === 80 /* P */ &&
+          msg.charCodeAt(q + 2) === 84 /* T */ &&
+          msg.charCodeAt(q + 3) === 61 /* = */
+        ) {
+          const sv = this.readNumber(msg, q + 4);
+          const e = this.numberEnd;
+          if (
+            this.numberStop === 32 &&
+            msg.charCodeAt(e + 1) === 68 /* D */ &&
+            msg.charCodeAt(e + 2) === 80 /* P */ &&
+            msg.charCodeAt(e + 3) === 84 /* T */ &&
+            msg.charCodeAt(e + 4) === 61 /* = */
+          ) {
+            const dv = this.readNumber(msg, e + 5);
+            const e2 = this.numberEnd;
+            if (this.numberStop === 32) {
+              spt = sv;
+              dpt = dv;
               q = e2;
             }
           }
@@ -285,11 +362,12 @@ class NetfilterParser implements FamilyParser {
           }
         }
       } else if (proto === 'icmp' || proto === 'ipv6-icmp') {
-        if (occursAt(msg, q, 'TYPE=')) {
-          const e = digitsEnd(msg, q + 5);
-          icmpType = readUint(msg, q + 5, e);
-          q = e + 1;
-          if (occursAt(msg, q, 'CODE=')) icmpCode = readUint(msg, q + 5, digitsEnd(msg, q + 5));
+        if (fourAt(msg, q, 84, 89, 80, 69 /* TYPE */) && msg.charCodeAt(q + 4) === 61) {
+          icmpType = this.readNumber(msg, q + 5);
+          q = this.numberEnd + 1;
+          if (fourAt(msg, q, 67, 79, 68, 69 /* CODE */) && msg.charCodeAt(q + 4) === 61) {
+            icmpCode = this.readNumber(msg, q + 5);
+          }
         }
       }
     }
@@ -303,7 +381,7 @@ class NetfilterParser implements FamilyParser {
     const dstPort = dpt >= 0 && dpt <= 65535 ? dpt : null;
     const detail: EventDetail = {};
     if (verdict.text !== undefined) detail.prefix = verdict.text;
-    if (inEnd > marker + 3) detail.inInterface = this.inName(msg, marker + 3, inEnd);
+    if (inEnd > marker + 3) detail.inInterface = this.inName(msg, marker + 3, inEnd, inCode);
     if (outEnd > inEnd + 5) detail.outInterface = this.outName(msg, inEnd + 5, outEnd);
     if (flags !== 0) detail.flags = FLAG_TEXT[flags];
     if (icmpType >= 0) {
@@ -321,9 +399,104 @@ class NetfilterParser implements FamilyParser {
     return d;
   }
 
-  private inName(msg: string, start: number, end: number): string {
+  /**
+   * The number written at `pos`, a run of digits (at most 9), or -1 when it is empty or longer;
+   * `numberEnd` is left at the first non-digit, looking at no more than 10 characters, and
+   * `numberStop` holds that character, so that the caller need not read it again. A run that
+   * reaches the end of `s` reads as too long: a number there may have been cut short.
+   */
+  private readNumber(s: string, pos: number): number {
+    const limit = pos + 10;
+    let i = pos;
+    let v = 0;
+    let c = s.charCodeAt(i);
+    // Past the end, NaN passes the test: the run reads on to the limit.
+    while (i < limit && !(c < 48 || c > 57)) {
+      v = v * 10 + (c - 48);
+      c = s.charCodeAt(++i);
+    }
+    this.numberEnd = i;
+    this.numberStop = c;
+    return i === pos || i - pos > 9 ? -1 : v;
+  }
+
+  /**
+   * The index of the blank that ends the dotted quad written at `pos` without leading zeros, or
+   * -1 when there is no such quad followed by a blank; its value is left in `quadValue`. This is
+   * what `cleanIPv4End` and a check of the next character say together, reading each character
+   * once (the quad's dots, and the character after it, are otherwise read twice). Such a quad is
+   * its own canonical form.
+   */
+  private plainQuadEnd(s: string, pos: number): number {
+    let i = pos;
+    let quad = 0;
+    for (let octet = 0; ; octet++) {
+      let value = s.charCodeAt(i) - 48;
+      if (!(value >= 0 && value <= 9)) return -1; // a non-digit, or NaN past the end
+      let c = s.charCodeAt(++i);
+      if (value !== 0) {
+        // Up to two more digits; a zero stands alone.
+        let d = c - 48;
+        if (d >= 0 && d <= 9) {
+          value = value * 10 + d;
+          c = s.charCodeAt(++i);
+          d = c - 48;
+          if (d >= 0 && d <= 9) {
+            value = value * 10 + d;
+            if (value > 255) return -1;
+            c = s.charCodeAt(++i);
+          }
+        }
+      }
+      quad = quad * 256 + value;
+      if (octet === 3) {
+        if (c !== 32) return -1;
+        this.quadValue = quad;
+        return i;
+      }
+      if (c !== 46 /* . */) return -1;
+      i++;
+    }
+  }
+
+  /**
+   * `tokenEnd(s, pos, MAX_IFNAME)` for an interface name, which also leaves the name packed in
+   * `ifaceCode` (8 bits a character, so at most 6 of them, each below 256; else -1): the next
+   * line's name is then recognized without reading it again.
+   */
+  private ifaceEnd(s: string, pos: number): number {
+    const n = s.length;
+    const limit = pos + MAX_IFNAME;
+    let code = 0;
+    for (let i = pos; i <= limit; i++) {
+      if (i >= n) {
+        this.ifaceCode = code;
+        return i;
+      }
+      const c = s.charCodeAt(i);
+      if (c === 32) {
+        this.ifaceCode = code;
+        return i;
+      }
+      if (code >= 0) code = c < 256 && i - pos < 6 ? code * 256 + c : -1;
+    }
+    return -1;
+  }
+
+  private canonicalDst(text: string): string | null {
+    if (text === this.lastDstText) return this.lastDst;
+    this.lastDst = canonicalAddress(text);
+    this.lastDstText = detach(text);
+    return this.lastDst;
+  }
+
+  private inName(msg: string, start: number, end: number, code: number): string {
     const last = this.lastIn;
-    if (end - start === last.length && occursAt(msg, start, last)) return last;
+    if (end - start === last.length) {
+      // Names of one length packed alike are the same name.
+      if (code >= 0 ? code === this.lastInCode : occursAt(msg, start, last)) return last;
+    }
+    this.lastInCode = code;
     return (this.lastIn = msg.slice(start, end));
   }
 
