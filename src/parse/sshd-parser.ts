@@ -50,7 +50,7 @@ const F_HOST = 7;
 
 /** A failure event was already emitted for the connection. */
 const FAILED = 1;
-/** A valid user's key (or `none`) was refused (see Session.softUser). */
+/** A valid user's key (or `none`) was refused (see SessionTable.softUser). */
 const SOFT = 2;
 /** sshd logged the end of the connection (the pid may next serve another client). */
 const CLOSED = 4;
@@ -143,45 +143,66 @@ interface SessionText {
 }
 
 /**
- * What sshd has said so far about one connection (one sshd pid on one host): a view of its slot
- * in the parser's table. Valid while the slot belongs to the connection, which is for the line
- * being read. The session's strings are detached copies or shared ones (the host): a session
- * lives through many young-generation collections, and a reference from it to a line's fresh
- * strings would keep them alive and copy them from one collection to the next.
+ * What sshd has said so far about each connection (one sshd pid on one host): the slot table
+ * and, per slot, the host and the rarely used strings. A session is named by its slot number
+ * (-1: none), valid while the slot belongs to the connection, which is for the line being read:
+ * a wrapper object per lookup would be one more allocation on nearly every line. The session's
+ * strings are detached copies or shared ones (the host): a session lives through many
+ * young-generation collections, and a reference from it to a line's fresh strings would keep
+ * them alive and copy them from one collection to the next.
  */
-class Session {
-  constructor(
-    private readonly table: SessionTable,
-    private readonly slot: number,
-  ) {}
+class SessionTable {
+  private readonly slots: SlotTable;
+  /** The slot table's records (see STRIDE). */
+  private readonly rec: Float64Array;
+  private readonly hosts: (string | null)[];
+  private readonly texts: (SessionText | null)[];
 
-  private get base(): number {
-    return this.slot * STRIDE;
+  constructor(capacity: number) {
+    this.slots = new SlotTable(capacity);
+    this.rec = this.slots.rec;
+    this.hosts = new Array<string | null>(this.slots.capacity).fill(null);
+    this.texts = new Array<SessionText | null>(this.slots.capacity).fill(null);
   }
 
-  private text(): SessionText | null {
-    if ((this.table.slots.rec[this.base + F_FLAGS]! & HAS_TEXT) === 0) return null;
-    return this.table.texts[this.slot]!;
+  /** The session under a key, or -1; a hit counts as a use. */
+  find(key: number): number {
+    return this.slots.find(key);
   }
 
-  private textForWrite(): SessionText {
-    let t = this.text();
+  /** The slot for a key (see SlotTable.claim), for the caller to reset. */
+  claim(key: number): number {
+    return this.slots.claim(key);
+  }
+
+  /** Frees the slot of a key. */
+  delete(key: number): void {
+    this.slots.delete(key);
+  }
+
+  private text(s: number): SessionText | null {
+    if ((this.rec[s * STRIDE + F_FLAGS]! & HAS_TEXT) === 0) return null;
+    return this.texts[s]!;
+  }
+
+  private textForWrite(s: number): SessionText {
+    let t = this.text(s);
     if (t === null) {
       t = { pidText: null, v6: null, srcHost: null, softUser: null, pending: null };
-      this.table.texts[this.slot] = t;
-      this.table.slots.rec[this.base + F_FLAGS]! |= HAS_TEXT;
+      this.texts[s] = t;
+      this.rec[s * STRIDE + F_FLAGS]! |= HAS_TEXT;
     }
     return t;
   }
 
-  private flag(bit: number): boolean {
-    return (this.table.slots.rec[this.base + F_FLAGS]! & bit) !== 0;
+  /** True when the session has the flag FAILED, SOFT or CLOSED. */
+  flag(s: number, bit: number): boolean {
+    return (this.rec[s * STRIDE + F_FLAGS]! & bit) !== 0;
   }
 
-  private setFlag(bit: number, on: boolean): void {
-    const rec = this.table.slots.rec;
-    const i = this.base + F_FLAGS;
-    rec[i] = on ? rec[i]! | bit : rec[i]! & ~bit;
+  setFlag(s: number, bit: number, on: boolean): void {
+    const i = s * STRIDE + F_FLAGS;
+    this.rec[i] = on ? this.rec[i]! | bit : this.rec[i]! & ~bit;
   }
 
   /**
@@ -189,132 +210,99 @@ class Session {
    * previous session's texts are left in place until the slot next needs some (HAS_TEXT is
    * cleared): bounded by the table's size, and it spares a write to another cache line.
    */
-  reset(host: HostEntry, pid: number, pidText: string | null): void {
-    const rec = this.table.slots.rec;
-    const b = this.base;
+  reset(s: number, host: HostEntry, pid: number, pidText: string | null): void {
+    const rec = this.rec;
+    const b = s * STRIDE;
     rec[b + F_PID] = pid;
     rec[b + F_V4] = -1;
     rec[b + F_PORT] = -1;
     rec[b + F_AT] = NaN;
     rec[b + F_FLAGS] = 0;
     rec[b + F_HOST] = host.id;
-    this.table.hosts[this.slot] = host.name;
-    if (pidText !== null) this.textForWrite().pidText = pidText;
+    this.hosts[s] = host.name;
+    if (pidText !== null) this.textForWrite(s).pidText = pidText;
   }
 
   /**
    * True when the session belongs to this syslog host: its entry's id, else its name (an entry
    * is made anew, with a new id, after the parser's host list was cleared).
    */
-  isOf(host: HostEntry): boolean {
-    return (
-      this.table.slots.rec[this.base + F_HOST] === host.id ||
-      this.table.hosts[this.slot] === host.name
-    );
+  isOf(s: number, host: HostEntry): boolean {
+    return this.rec[s * STRIDE + F_HOST] === host.id || this.hosts[s] === host.name;
   }
-  get pid(): number {
-    return this.table.slots.rec[this.base + F_PID]!;
+  pid(s: number): number {
+    return this.rec[s * STRIDE + F_PID]!;
   }
-  get pidText(): string | null {
-    return this.text()?.pidText ?? null;
+  pidText(s: number): string | null {
+    return this.text(s)?.pidText ?? null;
   }
   /** The client's IPv4 address as a number (-1: none or not IPv4), cheap to keep and compare. */
-  get v4(): number {
-    return this.table.slots.rec[this.base + F_V4]!;
-  }
-  set v4(v: number) {
-    this.table.slots.rec[this.base + F_V4] = v;
+  v4(s: number): number {
+    return this.rec[s * STRIDE + F_V4]!;
   }
   /** The client's IPv6 address (canonical), detached; null when v4 or a host name is set. */
-  get v6(): string | null {
-    return this.text()?.v6 ?? null;
-  }
-  set v6(v: string | null) {
-    if (v !== null || this.text() !== null) this.textForWrite().v6 = v;
+  v6(s: number): string | null {
+    return this.text(s)?.v6 ?? null;
   }
   /** The client's host name as logged, detached. */
-  get srcHost(): string | null {
-    return this.text()?.srcHost ?? null;
+  srcHost(s: number): string | null {
+    return this.text(s)?.srcHost ?? null;
   }
-  set srcHost(v: string | null) {
-    if (v !== null || this.text() !== null) this.textForWrite().srcHost = v;
-  }
-  get srcPort(): number | null {
-    const p = this.table.slots.rec[this.base + F_PORT]!;
+  srcPort(s: number): number | null {
+    const p = this.rec[s * STRIDE + F_PORT]!;
     return p < 0 ? null : p;
   }
-  set srcPort(v: number | null) {
-    this.table.slots.rec[this.base + F_PORT] = v === null ? -1 : v;
+  setSrcPort(s: number, v: number | null): void {
+    this.rec[s * STRIDE + F_PORT] = v === null ? -1 : v;
   }
   /** Envelope time of the last line seen for the connection; NaN when none had a time. */
-  get at(): number {
-    return this.table.slots.rec[this.base + F_AT]!;
+  at(s: number): number {
+    return this.rec[s * STRIDE + F_AT]!;
   }
-  set at(v: number) {
-    this.table.slots.rec[this.base + F_AT] = v;
-  }
-  /** A failure event was already emitted for this connection. */
-  get failed(): boolean {
-    return this.flag(FAILED);
-  }
-  set failed(v: boolean) {
-    this.setFlag(FAILED, v);
+  setAt(s: number, v: number): void {
+    this.rec[s * STRIDE + F_AT] = v;
   }
   /** A valid user's key (or `none`) was refused; the user, when nothing else failed yet. */
-  get softUser(): string | null {
-    return this.text()?.softUser ?? null;
+  softUser(s: number): string | null {
+    return this.text(s)?.softUser ?? null;
   }
-  set softUser(v: string | null) {
-    if (v !== null || this.text() !== null) this.textForWrite().softUser = v;
-  }
-  get soft(): boolean {
-    return this.flag(SOFT);
-  }
-  set soft(v: boolean) {
-    this.setFlag(SOFT, v);
+  setSoftUser(s: number, v: string | null): void {
+    if (v !== null || this.text(s) !== null) this.textForWrite(s).softUser = v;
   }
   /** A failure logged before the connection's address was known, waiting for it. */
-  get pending(): Pending | null {
-    return this.text()?.pending ?? null;
+  pending(s: number): Pending | null {
+    return this.text(s)?.pending ?? null;
   }
-  set pending(v: Pending | null) {
-    if (v !== null || this.text() !== null) this.textForWrite().pending = v;
-  }
-  /** sshd logged the end of the connection (the pid may next serve another client). */
-  get closed(): boolean {
-    return this.flag(CLOSED);
-  }
-  set closed(v: boolean) {
-    this.setFlag(CLOSED, v);
-  }
-}
-
-/** The sshd sessions: the slot table and, per slot, the host and the rarely used strings. */
-class SessionTable {
-  readonly slots: SlotTable;
-  readonly hosts: (string | null)[];
-  readonly texts: (SessionText | null)[];
-
-  constructor(capacity: number) {
-    this.slots = new SlotTable(capacity);
-    this.hosts = new Array<string | null>(this.slots.capacity).fill(null);
-    this.texts = new Array<SessionText | null>(this.slots.capacity).fill(null);
+  setPending(s: number, v: Pending | null): void {
+    if (v !== null || this.text(s) !== null) this.textForWrite(s).pending = v;
   }
 
-  /** The session under a key, or undefined; a hit counts as a use. */
-  get(key: number): Session | undefined {
-    const j = this.slots.find(key);
-    return j < 0 ? undefined : new Session(this, j);
+  /** True when the session knows its client's address or host name. */
+  hasAddress(s: number): boolean {
+    return this.v4(s) >= 0 || this.v6(s) !== null || this.srcHost(s) !== null;
   }
 
-  /** The slot for a key (see SlotTable.claim), for the caller to reset. */
-  claim(key: number): Session {
-    return new Session(this, this.slots.claim(key));
+  /** True when the remote is the one already known for the connection. */
+  isRemote(s: number, r: Remote): boolean {
+    const v4 = this.v4(s);
+    if (r.src !== null) return v4 >= 0 ? v4Number(r.src) === v4 : r.src === this.v6(s);
+    return r.srcHost !== null && r.srcHost === this.srcHost(s);
   }
 
-  /** Frees the slot of a key. */
-  delete(key: number): void {
-    this.slots.delete(key);
+  /** Stores the remote in a session: IPv4 as a number, anything else as a detached copy. */
+  setRemote(s: number, r: Remote): void {
+    const v4 = r.src === null ? -1 : v4Number(r.src);
+    this.rec[s * STRIDE + F_V4] = v4;
+    const v6 = r.src === null || v4 >= 0 ? null : detach(r.src);
+    if (v6 !== null || this.text(s) !== null) this.textForWrite(s).v6 = v6;
+    const host = keep(r.srcHost);
+    if (host !== null || this.text(s) !== null) this.textForWrite(s).srcHost = host;
+  }
+
+  /** The remote a session remembers. */
+  remote(s: number): Remote {
+    const v4 = this.v4(s);
+    return { src: v4 >= 0 ? v4Text(v4) : this.v6(s), srcHost: this.srcHost(s) };
   }
 }
 
@@ -322,7 +310,7 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** A syslog host as the session table knows it (see SshdParser.hostEntry). */
 interface HostEntry {
-  /** Unique per entry made (see Session.isOf). */
+  /** Unique per entry made (see SessionTable.isOf). */
   readonly id: number;
   readonly name: string | null;
   /** FNV-1a state after the host's characters and a blank: the start of its sessions' keys. */
@@ -384,18 +372,6 @@ function v4Text(v: number): string {
   return `${Math.floor(v / 16777216)}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
 }
 
-/** Stores the remote in a session: IPv4 as a number, anything else as a detached copy. */
-function setRemote(s: Session, r: Remote): void {
-  s.v4 = r.src === null ? -1 : v4Number(r.src);
-  s.v6 = r.src === null || s.v4 >= 0 ? null : detach(r.src);
-  s.srcHost = keep(r.srcHost);
-}
-
-/** The remote a session remembers. */
-function remoteOf(s: Session): Remote {
-  return { src: s.v4 >= 0 ? v4Text(s.v4) : s.v6, srcHost: s.srcHost };
-}
-
 /** Methods a legitimate client tries and fails as a matter of course (every key in its agent). */
 const SOFT_METHODS: ReadonlySet<string> = new Set([
   'publickey',
@@ -430,16 +406,6 @@ const SIG_BANNER = 'sshd: banner exchange failed';
 const SIG_RESET = 'sshd: reset before authentication';
 const SIG_BAD_IDENT = 'sshd: invalid protocol identifier';
 const SIG_BREAK_IN = 'sshd: reverse DNS mismatch (POSSIBLE BREAK-IN ATTEMPT)';
-
-/** A ` from ADDR[ port N][ sshN]` found in a line, and how well it fits sshd's format. */
-interface Candidate {
-  /** Index of ` from ` in the text. */
-  readonly at: number;
-  readonly remote: Remote;
-  readonly port: number | null;
-  /** 3: `port N[ sshN]` at the end; 2: `port N sshN: INFO`; 1: bare address at the end. */
-  readonly rank: number;
-}
 
 /** The address token at `pos`, up to the next space; a trailing `:` or `,` is tolerated. */
 function remoteToken(s: string, pos: number, end: number): Remote | null {
@@ -518,28 +484,61 @@ function portEnd(s: string, pos: number): number {
   return readPort(s, pos) < 0 ? -1 : portEndAt;
 }
 
-/** Reads `ADDR[ port N]` starting at `pos` (an address at a fixed place after sshd's own words). */
-function headRemote(
-  s: string,
-  pos: number,
-): { remote: Remote; port: number | null; end: number } | null {
+/** What headRemote read: the address, its port, and the index after them. */
+interface Head {
+  remote: Remote;
+  port: number | null;
+  end: number;
+}
+
+/** The one answer of headRemote, overwritten by each call (see TAIL). */
+const HEAD: Head = { remote: { src: null, srcHost: null }, port: null, end: -1 };
+
+/**
+ * Reads `ADDR[ port N]` starting at `pos` (an address at a fixed place after sshd's own words).
+ * The answer is HEAD: read it before the next call.
+ */
+function headRemote(s: string, pos: number): Readonly<Head> | null {
   let e = s.indexOf(' ', pos);
   if (e < 0) e = s.length;
   const remote = remoteToken(s, pos, e);
   if (remote === null) return null;
   const port = readPort(s, e);
-  return port < 0 ? { remote, port: null, end: e } : { remote, port, end: portEndAt };
+  HEAD.remote = remote;
+  HEAD.port = port < 0 ? null : port;
+  HEAD.end = port < 0 ? e : portEndAt;
+  return HEAD;
 }
+
+/** An address, its port, and where the text around it starts (see tailFrom, tailClose). */
+interface Tail {
+  /** tailFrom: the index of ` from `. */
+  at: number;
+  remote: Remote;
+  port: number | null;
+  /** tailClose: which of WHO came before the address, and the name after it. */
+  who: string | null;
+  user: string | null;
+}
+
+/**
+ * The one answer of tailFrom and tailClose, overwritten by each call (read it before the next
+ * one): they run for most sshd lines, and an object per call would be garbage at once.
+ */
+const TAIL: Tail = {
+  at: -1,
+  remote: { src: null, srcHost: null },
+  port: null,
+  who: null,
+  user: null,
+};
 
 /**
  * Reads `… from ADDR[ port N][ sshN]` ending exactly at `end`, right to left, so that a user
  * name written before it (which the client chooses, spaces and all) cannot supply the address.
  * `at` is the index of ` from `.
  */
-function tailFrom(
-  s: string,
-  end: number,
-): { at: number; remote: Remote; port: number | null } | null {
+function tailFrom(s: string, end: number): Readonly<Tail> | null {
   let e = end;
   if (
     e >= 5 &&
@@ -560,17 +559,30 @@ function tailFrom(
   const sp = lastBlank(s, e - 1);
   if (sp < 5 || !s.startsWith(' from', sp - 5)) return null;
   const remote = remoteToken(s, sp + 1, e);
-  return remote === null ? null : { at: sp - 5, remote, port };
+  return remote === null ? null : tail(sp - 5, remote, port, null, null);
+}
+
+/** Fills in TAIL and returns it. */
+function tail(
+  at: number,
+  remote: Remote,
+  port: number | null,
+  who: string | null,
+  user: string | null,
+): Tail {
+  TAIL.at = at;
+  TAIL.remote = remote;
+  TAIL.port = port;
+  TAIL.who = who;
+  TAIL.user = user;
+  return TAIL;
 }
 
 /**
  * Reads `[authenticating user NAME |invalid user NAME |user NAME ]ADDR[ port N]`, all of `s`
  * from `pos`, right to left (the name may contain spaces and addresses).
  */
-function tailClose(
-  s: string,
-  pos: number,
-): { remote: Remote; port: number | null; who: string | null; user: string | null } | null {
+function tailClose(s: string, pos: number): Readonly<Tail> | null {
   let e = s.length;
   let port: number | null = null;
   let d = e;
@@ -583,13 +595,14 @@ function tailClose(
   const sp = lastBlank(s, e - 1);
   if (sp < pos) {
     const remote = remoteToken(s, pos, e);
-    return remote === null ? null : { remote, port, who: null, user: null };
+    return remote === null ? null : tail(-1, remote, port, null, null);
   }
   const remote = remoteToken(s, sp + 1, e);
   if (remote === null) return null;
-  const head = s.slice(pos, sp + 1);
   for (const who of WHO) {
-    if (head.startsWith(who)) return { remote, port, who, user: head.slice(who.length, -1) };
+    if (sp + 1 - pos >= who.length && s.startsWith(who, pos)) {
+      return tail(-1, remote, port, who, s.slice(pos + who.length, sp));
+    }
   }
   return null;
 }
@@ -599,81 +612,111 @@ const WHO_INVALID = 'invalid user ';
 const WHO_USER = 'user ';
 const WHO = [WHO_AUTHENTICATING, WHO_INVALID, WHO_USER];
 
-/** True when the remote is the one already known for the connection. */
-function sameRemote(s: Session, r: Remote): boolean {
-  if (r.src !== null) return s.v4 >= 0 ? v4Number(r.src) === s.v4 : r.src === s.v6;
-  return r.srcHost !== null && r.srcHost === s.srcHost;
-}
-
 const NO_REMOTE: Remote = { src: null, srcHost: null };
 
-const hasAddress = (s: Session): boolean => s.v4 >= 0 || s.v6 !== null || s.srcHost !== null;
+/**
+ * The address and port of the ` from ` that pickFrom chose, valid until it is next called:
+ * results kept here rather than in an object per candidate, as this runs for most sshd lines.
+ */
+let pickedRemote: Remote = NO_REMOTE;
+let pickedPort: number | null = null;
 
 /**
- * Picks the address of `NAME from ADDR port N sshN[: INFO]` (after `Failed METHOD for `).
- * Both NAME (any text the client sends) and INFO (key text, hostbased client names) can hold
- * `from ADDR port N`, so each ` from ` is weighed: the address sshd already knows for this
- * connection wins; then a full `port N sshN` at the very end (INFO is absent for passwords);
- * then one followed by `: INFO`; then a bare address at the end. Ties go to the rightmost,
- * since the user name is the field every client controls.
+ * Picks the address of `NAME from ADDR port N sshN[: INFO]`, which is all of `s` from `start`
+ * (after `Failed METHOD for `); returns the index of its ` from ` (-1: none) and leaves its
+ * address and port in pickedRemote and pickedPort. Both NAME (any text the client sends) and
+ * INFO (key text, hostbased client names) can hold `from ADDR port N`, so each ` from ` is
+ * weighed: the address sshd already knows for this connection wins; then a full `port N sshN`
+ * at the very end (INFO is absent for passwords); then one followed by `: INFO`; then a bare
+ * address at the end. Ties go to the rightmost, since the user name is the field every client
+ * controls.
  */
-function pickFrom(body: string, known: Session | undefined): Candidate | null {
-  let best: Candidate | null = null;
+function pickFrom(s: string, start: number, sessions: SessionTable, known: number): number {
+  let best = -1;
   let bestRank = 0;
-  let i = indexOfWord(body, 'from ');
+  let i = indexOfWord(s, 'from ', start);
   while (i >= 0) {
-    const c = candidateAt(body, i);
-    if (c !== null) {
-      const rank = known !== undefined && sameRemote(known, c.remote) ? 9 : c.rank;
+    const fit = candidateAt(s, i);
+    if (fit > 0) {
+      const rank = known >= 0 && sessions.isRemote(known, candidateRemote) ? 9 : fit;
       if (rank >= bestRank) {
-        best = c;
+        best = i;
         bestRank = rank;
+        pickedRemote = candidateRemote;
+        pickedPort = candidatePort;
       }
     }
-    i = indexOfWord(body, 'from ', i + 1);
+    i = indexOfWord(s, 'from ', i + 1);
   }
   return best;
 }
 
-function candidateAt(body: string, at: number): Candidate | null {
+/** The address and port of the candidate candidateAt read last. */
+let candidateRemote: Remote = NO_REMOTE;
+let candidatePort: number | null = null;
+
+/**
+ * How well the ` from ADDR[ port N][ sshN]` at `at`, running to the end of `s`, fits sshd's
+ * format: 3 for `port N[ sshN]` at the end, 2 for `port N sshN: INFO`, 1 for a bare address
+ * at the end, 0 when it is no candidate; its address and port are then in candidateRemote
+ * and candidatePort.
+ */
+function candidateAt(s: string, at: number): number {
   const t = at + 6;
-  let end = body.indexOf(' ', t);
-  if (end < 0) end = body.length;
-  if (end === t || end - t > 260) return null;
+  let end = s.indexOf(' ', t);
+  if (end < 0) end = s.length;
+  if (end === t || end - t > 260) return 0;
   let pos = end;
   let port: number | null = null;
-  const p = readPort(body, pos);
+  const p = readPort(s, pos);
   if (p >= 0) {
     port = p;
     pos = portEndAt;
   }
   let ssh = false;
   if (
-    body.charCodeAt(pos) === 32 &&
-    body.charCodeAt(pos + 1) === 115 /* s */ &&
-    body.charCodeAt(pos + 2) === 115 /* s */ &&
-    body.charCodeAt(pos + 3) === 104 /* h */ &&
-    isDigit(body.charCodeAt(pos + 4))
+    s.charCodeAt(pos) === 32 &&
+    s.charCodeAt(pos + 1) === 115 /* s */ &&
+    s.charCodeAt(pos + 2) === 115 /* s */ &&
+    s.charCodeAt(pos + 3) === 104 /* h */ &&
+    isDigit(s.charCodeAt(pos + 4))
   ) {
     ssh = true;
     pos += 5;
   }
   let rank: number;
-  if (pos === body.length) rank = port !== null ? 3 : 1;
-  else if (port !== null && ssh && body.startsWith(': ', pos)) rank = 2;
-  else return null;
-  const remote = remoteToken(body, t, end);
-  return remote === null ? null : { at, remote, port, rank };
+  if (pos === s.length) rank = port !== null ? 3 : 1;
+  else if (port !== null && ssh && s.startsWith(': ', pos)) rank = 2;
+  else return 0;
+  const remote = remoteToken(s, t, end);
+  if (remote === null) return 0;
+  candidateRemote = remote;
+  candidatePort = port;
+  return rank;
 }
 
-/** Splits `invalid user NAME` / `illegal user NAME` / `NAME` (Solaris: `<invalid username>`). */
-function userOf(text: string): { user: string | null; invalid: boolean } {
-  const c0 = text.charCodeAt(0);
-  if (c0 === 105 && text.startsWith(WHO_INVALID)) return { user: text.slice(13), invalid: true };
-  if (c0 === 105 && text.startsWith('illegal user '))
-    return { user: text.slice(13), invalid: true };
-  if (text === '<invalid username>') return { user: null, invalid: true };
-  return { user: text, invalid: false };
+/** Whether the name userAt read last was one sshd calls invalid. */
+let userInvalid = false;
+
+/**
+ * Reads `invalid user NAME` / `illegal user NAME` / `NAME` (Solaris: `<invalid username>`),
+ * all of `s[start, end)`: returns the name (null for Solaris's placeholder) and sets
+ * userInvalid. A flag beside the answer rather than an object holding both, as this runs for
+ * most sshd lines.
+ */
+function userAt(s: string, start: number, end: number): string | null {
+  if (end - start >= 13 && s.charCodeAt(start) === 105 /* i */) {
+    if (s.startsWith(WHO_INVALID, start) || s.startsWith('illegal user ', start)) {
+      userInvalid = true;
+      return s.slice(start + 13, end);
+    }
+  }
+  if (end - start === 18 && s.startsWith('<invalid username>', start)) {
+    userInvalid = true;
+    return null;
+  }
+  userInvalid = false;
+  return s.slice(start, end);
 }
 
 /**
@@ -869,69 +912,77 @@ class SshdParser implements FamilyParser {
   }
 
   /** A new session for the line's host and pid under `key`, reusing an evicted one when the table is full. */
-  private create(key: number, env: Envelope, remote: Remote, port: number | null): Session {
-    const s = this.sessions.claim(key);
-    s.reset(this.lineHost, this.linePid, keep(this.linePidText));
-    setRemote(s, remote);
-    s.srcPort = port;
-    s.at = env.at ?? NaN;
+  private create(key: number, env: Envelope, remote: Remote, port: number | null): number {
+    const t = this.sessions;
+    const s = t.claim(key);
+    t.reset(s, this.lineHost, this.linePid, keep(this.linePidText));
+    t.setRemote(s, remote);
+    t.setSrcPort(s, port);
+    t.setAt(s, env.at ?? NaN);
     return s;
   }
 
-  /** The live session of the line's pid, or undefined (an expired one is dropped). */
-  private live(key: number | null, env: Envelope): Session | undefined {
-    if (key === null) return undefined;
-    const s = this.sessions.get(key);
+  /** The live session of the line's pid, or -1 (an expired one is dropped). */
+  private live(key: number | null, env: Envelope): number {
+    if (key === null) return -1;
+    const t = this.sessions;
+    const s = t.find(key);
     if (
-      s === undefined ||
-      s.pid !== this.linePid ||
-      s.pidText !== this.linePidText ||
-      !s.isOf(this.lineHost)
+      s < 0 ||
+      t.pid(s) !== this.linePid ||
+      t.pidText(s) !== this.linePidText ||
+      !t.isOf(s, this.lineHost)
     ) {
-      return undefined;
+      return -1;
     }
     // A session without a time (NaN) never expires, as one whose lines had none.
-    if (env.at !== null && Math.abs(env.at - s.at) > SESSION_TTL_MS) {
-      this.sessions.delete(key);
-      return undefined;
+    if (env.at !== null && Math.abs(env.at - t.at(s)) > SESSION_TTL_MS) {
+      t.delete(key);
+      return -1;
     }
     return s;
   }
 
-  /** Notes the connection's address for its pid; returns the session (undefined without pid). */
+  /** Notes the connection's address for its pid; returns the session (-1 without pid). */
   private record(
     key: number | null,
     env: Envelope,
     remote: Remote,
     port: number | null,
-    looked?: Session | null,
-  ): Session | undefined {
-    if (key === null) return undefined;
-    // `looked`: the caller already looked the session up for this line (null: none found).
-    const s = looked === undefined ? this.live(key, env) : (looked ?? undefined);
-    if (s === undefined || (s.closed && hasAddress(s) && !sameRemote(s, remote))) {
+    looked?: number,
+  ): number {
+    if (key === null) return -1;
+    const t = this.sessions;
+    // `looked`: the caller already looked the session up for this line (-1: none found).
+    const s = looked === undefined ? this.live(key, env) : looked;
+    if (s < 0 || (t.flag(s, CLOSED) && t.hasAddress(s) && !t.isRemote(s, remote))) {
       return this.create(key, env, remote, port);
     }
-    if (!hasAddress(s)) {
-      setRemote(s, remote);
-      s.srcPort = port;
+    if (!t.hasAddress(s)) {
+      t.setRemote(s, remote);
+      t.setSrcPort(s, port);
     }
-    s.at = env.at ?? s.at;
+    t.setAt(s, env.at ?? t.at(s));
     return s;
+  }
+
+  /** True when there is a session (s >= 0) and it has the flag. */
+  private has(s: number, bit: number): boolean {
+    return s >= 0 && this.sessions.flag(s, bit);
   }
 
   /** A failure of this connection: marks it so its closing lines are not counted again. */
   private failure(
-    s: Session | undefined,
+    s: number,
     kind: EventKind,
     remote: Remote,
     port: number | null,
     user: string | null,
     signature: string,
   ): EventDraft {
-    if (s !== undefined) {
-      s.failed = true;
-      s.pending = null;
+    if (s >= 0) {
+      this.sessions.setFlag(s, FAILED, true);
+      this.sessions.setPending(s, null);
     }
     return draft(kind, remote, port, user, signature);
   }
@@ -943,53 +994,56 @@ class SshdParser implements FamilyParser {
     const forAt = password ? 15 : indexOfWord(m, 'for ', 7);
     if (forAt < 0) return null;
     const method = password ? 'password' : m.slice(7, forAt);
-    const body = m.slice(forAt + 5);
     const key = this.key(env);
     const known = this.live(key, env);
-    const c = pickFrom(body, known);
-    if (c === null) return null;
-    const { user, invalid } = userOf(body.slice(0, c.at));
-    const s = this.record(key, env, c.remote, c.port, known ?? null);
+    const at = pickFrom(m, forAt + 5, this.sessions, known);
+    if (at < 0) return null;
+    const remote = pickedRemote;
+    const port = pickedPort;
+    const user = userAt(m, forAt + 5, at);
+    const invalid = userInvalid;
+    const s = this.record(key, env, remote, port, known);
     const signature = password
       ? SIG_FAILED_PASSWORD
       : (FAILED_SIGNATURES.get(method) ?? 'sshd: failed authentication');
-    if (invalid) return this.failure(s, 'invalid-user', c.remote, c.port, user, signature);
+    if (invalid) return this.failure(s, 'invalid-user', remote, port, user, signature);
     if (!password && SOFT_METHODS.has(method)) {
-      if (s !== undefined && !s.soft) {
-        s.soft = true;
-        s.softUser = keep(user);
+      if (s >= 0 && !this.sessions.flag(s, SOFT)) {
+        this.sessions.setFlag(s, SOFT, true);
+        this.sessions.setSoftUser(s, keep(user));
       }
       return null;
     }
-    return this.failure(s, 'auth-failure', c.remote, c.port, user, signature);
+    return this.failure(s, 'auth-failure', remote, port, user, signature);
   }
 
   private accepted(m: string, env: Envelope): EventDraft | null {
     const forAt = indexOfWord(m, 'for ', 9);
     if (forAt < 0) return null;
     const method = m.slice(9, forAt);
-    const body = m.slice(forAt + 5);
     const key = this.key(env);
     const known = this.live(key, env);
-    const c = pickFrom(body, known);
-    if (c === null) return null;
-    const s = this.record(key, env, c.remote, c.port, known ?? null);
-    if (s !== undefined) {
-      s.soft = false;
-      s.pending = null;
+    const at = pickFrom(m, forAt + 5, this.sessions, known);
+    if (at < 0) return null;
+    const remote = pickedRemote;
+    const port = pickedPort;
+    const s = this.record(key, env, remote, port, known);
+    if (s >= 0) {
+      this.sessions.setFlag(s, SOFT, false);
+      this.sessions.setPending(s, null);
     }
     const signature = ACCEPTED_SIGNATURES.get(method) ?? 'sshd: accepted authentication';
-    return draft('auth-success', c.remote, c.port, body.slice(0, c.at), signature);
+    return draft('auth-success', remote, port, m.slice(forAt + 5, at), signature);
   }
 
   /** `Postponed publickey for NAME from ADDR port N ssh2`: remembers the address only. */
   private authSeen(m: string, start: number, env: Envelope): void {
     const forAt = indexOfWord(m, 'for ', start);
     if (forAt < 0) return;
-    const body = m.slice(forAt + 5);
     const key = this.key(env);
-    const c = pickFrom(body, this.live(key, env));
-    if (c !== null) this.record(key, env, c.remote, c.port);
+    if (pickFrom(m, forAt + 5, this.sessions, this.live(key, env)) >= 0) {
+      this.record(key, env, pickedRemote, pickedPort);
+    }
   }
 
   /** `Invalid user NAME from ADDR[ port N]` (older: `Illegal user`). */
@@ -1025,7 +1079,8 @@ class SshdParser implements FamilyParser {
   private maxTries(m: string, env: Envelope): EventDraft | null {
     const t = tailFrom(m, m.length);
     if (t === null || t.at < 44) return null;
-    const { user, invalid } = userOf(m.slice(45, t.at));
+    const user = userAt(m, 45, t.at);
+    const invalid = userInvalid;
     const s = this.record(this.key(env), env, t.remote, t.port);
     const kind = invalid ? 'invalid-user' : 'auth-failure';
     return this.failure(s, kind, t.remote, t.port, user, SIG_MAX_TRIES);
@@ -1035,6 +1090,9 @@ class SshdParser implements FamilyParser {
   private connectionFrom(m: string, env: Envelope): EventDraft | null {
     const h = headRemote(m, 16);
     if (h === null) return null;
+    // Kept before the second headRemote overwrites its answer.
+    const remote = h.remote;
+    const port = h.port;
     let dst: string | null = null;
     let dstPort: number | null = null;
     if (m.startsWith(' on ', h.end)) {
@@ -1047,8 +1105,8 @@ class SshdParser implements FamilyParser {
       return null;
     }
     const key = this.key(env);
-    if (key !== null) this.create(key, env, h.remote, h.port);
-    const ev = draft('connection', h.remote, h.port, null, null);
+    if (key !== null) this.create(key, env, remote, port);
+    const ev = draft('connection', remote, port, null, null);
     ev.dst = dst;
     ev.dstPort = dstPort;
     return ev;
@@ -1088,13 +1146,11 @@ class SshdParser implements FamilyParser {
     echo: boolean,
   ): EventDraft | null {
     const s = this.record(this.key(env), env, remote, port);
-    if (s !== undefined) s.closed = true;
-    if (s?.pending) {
-      const p = s.pending;
-      return this.failure(s, p.kind, remote, port, p.user ?? user, p.signature);
-    }
+    if (s >= 0) this.sessions.setFlag(s, CLOSED, true);
+    const p = s >= 0 ? this.sessions.pending(s) : null;
+    if (p !== null) return this.failure(s, p.kind, remote, port, p.user ?? user, p.signature);
     if (!preauth) return null;
-    if (echo || s?.failed) return draft('connection', remote, port, user, signature);
+    if (echo || this.has(s, FAILED)) return draft('connection', remote, port, user, signature);
     if (who === WHO_AUTHENTICATING) {
       const sig = 'sshd: gave up during authentication';
       return this.failure(s, 'auth-failure', remote, port, user, sig);
@@ -1102,9 +1158,9 @@ class SshdParser implements FamilyParser {
     if (who === WHO_INVALID) {
       return this.failure(s, 'invalid-user', remote, port, user, SIG_INVALID_USER);
     }
-    if (s?.soft) {
+    if (this.has(s, SOFT)) {
       const sig = 'sshd: publickey refused';
-      return this.failure(s, 'auth-failure', remote, port, s.softUser, sig);
+      return this.failure(s, 'auth-failure', remote, port, this.sessions.softUser(s), sig);
     }
     return this.failure(s, 'protocol-error', remote, port, user, signature);
   }
@@ -1123,7 +1179,8 @@ class SshdParser implements FamilyParser {
     const c0 = i;
     while (i < m.length && isDigit(m.charCodeAt(i)) && i - c0 < 3) i++;
     if (i === c0 || m.charCodeAt(i) !== 58) return null;
-    const closing = preauth || m.slice(c0, i) !== '11';
+    const logout = i - c0 === 2 && m.charCodeAt(c0) === 49 && m.charCodeAt(c0 + 1) === 49;
+    const closing = preauth || !logout;
     const sig = 'sshd: disconnected before authentication';
     return this.ended(env, h.remote, h.port, null, null, closing, sig, false);
   }
@@ -1163,7 +1220,7 @@ class SshdParser implements FamilyParser {
           const user = sp >= nameStart ? m.slice(nameStart, sp) : '';
           const reason = m.slice(p + 2);
           let rank = 1;
-          if (known !== undefined && sameRemote(known, remote)) rank = 3;
+          if (known >= 0 && this.sessions.isRemote(known, remote)) rank = 3;
           else if (
             reason === 'Too many authentication failures' ||
             reason.startsWith(`Change of username or service not allowed: (${user},`)
@@ -1182,7 +1239,9 @@ class SshdParser implements FamilyParser {
     const s = this.record(key, env, best.remote, best.port);
     const invalid = who === WHO_INVALID;
     if (best.reason.startsWith('Too many authentication failures')) {
-      if (s?.failed) return draft('connection', best.remote, best.port, best.user, SIG_TOO_MANY);
+      if (this.has(s, FAILED)) {
+        return draft('connection', best.remote, best.port, best.user, SIG_TOO_MANY);
+      }
       const kind = invalid ? 'invalid-user' : 'auth-failure';
       return this.failure(s, kind, best.remote, best.port, best.user, SIG_TOO_MANY);
     }
@@ -1192,7 +1251,7 @@ class SshdParser implements FamilyParser {
     }
     if (!preauth) return null;
     const sig = 'sshd: disconnected';
-    if (s?.failed) return draft('connection', best.remote, best.port, best.user, sig);
+    if (this.has(s, FAILED)) return draft('connection', best.remote, best.port, best.user, sig);
     return this.failure(s, 'protocol-error', best.remote, best.port, best.user, sig);
   }
 
@@ -1235,7 +1294,7 @@ class SshdParser implements FamilyParser {
     closing: boolean,
   ): EventDraft {
     const s = this.record(this.key(env), env, remote, port);
-    if (closing && s?.failed) return draft('connection', remote, port, user, signature);
+    if (closing && this.has(s, FAILED)) return draft('connection', remote, port, user, signature);
     return this.failure(s, kind, remote, port, user, signature);
   }
 
@@ -1253,21 +1312,22 @@ class SshdParser implements FamilyParser {
   ): EventDraft | null {
     const key = this.key(env);
     if (key === null) return null;
+    const t = this.sessions;
     const s = this.live(key, env);
-    if (s !== undefined && hasAddress(s)) {
-      s.at = env.at ?? s.at;
-      const remote = remoteOf(s);
-      if (closing && s.failed) return draft('connection', remote, s.srcPort, user, signature);
-      const who = kind === 'auth-failure' ? (user ?? s.softUser) : user;
-      return this.failure(s, kind, remote, s.srcPort, who, signature);
+    if (s >= 0 && t.hasAddress(s)) {
+      t.setAt(s, env.at ?? t.at(s));
+      const remote = t.remote(s);
+      const port = t.srcPort(s);
+      if (closing && t.flag(s, FAILED)) return draft('connection', remote, port, user, signature);
+      const who = kind === 'auth-failure' ? (user ?? t.softUser(s)) : user;
+      return this.failure(s, kind, remote, port, who, signature);
     }
     const pending: Pending = { kind, signature: detach(signature), user: keep(user) };
-    if (s !== undefined) {
-      s.pending = pending;
-      s.at = env.at ?? s.at;
+    if (s >= 0) {
+      t.setPending(s, pending);
+      t.setAt(s, env.at ?? t.at(s));
     } else {
-      const fresh = this.create(key, env, NO_REMOTE, null);
-      fresh.pending = pending;
+      t.setPending(this.create(key, env, NO_REMOTE, null), pending);
     }
     return null;
   }
@@ -1350,7 +1410,8 @@ class SshdParser implements FamilyParser {
     }
     const t = tailFrom(m, end);
     if (t === null || t.at < forAt + 4 || t.port !== null) return null;
-    const { user, invalid } = userOf(m.slice(forAt + 5, t.at));
+    const user = userAt(m, forAt + 5, t.at);
+    const invalid = userInvalid;
     const unknown = invalid || m.startsWith('User not known', 5);
     const s = this.record(this.key(env), env, t.remote, t.port);
     const kind = unknown ? 'invalid-user' : 'auth-failure';
