@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { plainIPv4Value } from './ip.js';
 
 /** A parsed CIDR block. */
 export interface Cidr {
@@ -40,6 +41,10 @@ function masked(bytes: number[], bits: number): number[] {
 
 /** The bytes of a canonical address (4 for IPv4, 16 for IPv6), or null. */
 export function addressBytes(addr: string): number[] | null {
+  // A plain dotted quad, nearly every source, is read directly: ipaddr.js tries its IPv4 and
+  // IPv6 grammars with regular expressions, ~2 µs for each incident the policy judges.
+  const v4 = plainIPv4Value(addr, 0, addr.length);
+  if (v4 >= 0) return [v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255];
   try {
     return ipaddr.parse(addr).toByteArray();
   } catch {
