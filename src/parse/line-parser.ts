@@ -70,6 +70,26 @@ interface Dispatch {
 }
 
 /**
+ * Texts of which every trigger of the shipped families contains one (`Access denied for user '`
+ * and ` denied` contain `denied`). Most messages that reach the trigger stage (cron, systemd,
+ * sudo noise) contain no trigger: one search for these settles that in about half the time of
+ * a substring search per trigger. A literal, so that the regex safety test can check it.
+ */
+export const SHIPPED_TRIGGERS = /connect from |rhost=|denied|\(NOTAUTH\)/;
+
+/**
+ * SHIPPED_TRIGGERS when it finds every message that contains a trigger, else null (no triggers,
+ * or a parser registered with others: the triggers are then searched one by one). It does when it
+ * matches inside each trigger text (a ` denied` trigger as its bare word): it has no anchors,
+ * so it then matches every message that contains the text. A match is only a hint; the
+ * triggers are still checked one by one, so which parser is tried stays the same.
+ */
+function anyTriggerPattern(triggered: readonly Triggered[]): RegExp | null {
+  const covered = triggered.every((t) => t.triggers.every((x) => SHIPPED_TRIGGERS.test(x.text)));
+  return covered && triggered.length > 0 ? SHIPPED_TRIGGERS : null;
+}
+
+/**
  * Turns lines into Events: reads the syslog header, dispatches the message to the parsers of
  * its program, then to parsers whose triggers it contains; a line without a syslog header goes
  * to the parsers of self-describing formats. Built once; the per-line path only executes.
@@ -78,6 +98,8 @@ export class LineParser {
   private readonly byProgram = new Map<string, FamilyParser[]>();
   private readonly triggered: Triggered[] = [];
   private readonly raw: FamilyParser[] = [];
+  /** Matches every message that contains some trigger (see `anyTriggerPattern`). */
+  private readonly anyTrigger: RegExp | null;
   /** Tags already resolved (noise like `CRON` included), so a line costs one lookup. */
   private readonly resolved = new Map<string, Dispatch>();
   /** The tags of the last lines, looked up before `resolved` (see RecentTexts). */
@@ -109,6 +131,7 @@ export class LineParser {
       if (p.parseLine) this.raw.push(p);
     }
     this.untagged = { own: EMPTY, triggered: this.triggered };
+    this.anyTrigger = anyTriggerPattern(this.triggered);
   }
 
   /** The parsers registered for a syslog program, or an empty list. */
@@ -242,7 +265,9 @@ export class LineParser {
         });
       }
       const msg = env.message;
-      for (const { parser, triggers } of dispatch.triggered) {
+      const hint = this.anyTrigger;
+      const triggered = hint !== null && !hint.test(msg) ? EMPTY_T : dispatch.triggered;
+      for (const { parser, triggers } of triggered) {
         let hit = false;
         for (const t of triggers) {
           if (containsTrigger(msg, t)) {
@@ -306,6 +331,7 @@ export class LineParser {
 }
 
 const EMPTY: readonly FamilyParser[] = [];
+const EMPTY_T: readonly Triggered[] = [];
 
 function describeEnvelope(env: Envelope): string {
   const parts = [`${env.format} header`];

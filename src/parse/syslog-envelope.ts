@@ -21,7 +21,7 @@ export interface Envelope {
 
 /** Per-source memo of the last RFC 3164 timestamp, so a burst within one second costs nothing. */
 export interface TimeMemo {
-  /** The last stamp's date (`Mmm dd `) and time (`hh:mm:ss[.f]`), as written. */
+  /** The last stamp's date (`Mmm dd `) and time with the blank after it (`hh:mm:ss[.f] `). */
   date: string;
   time: string;
   at: number | null;
@@ -49,7 +49,8 @@ const num2 = (s: string, i: number): number =>
  */
 export function parseEnvelope(line: string, ctx: SourceContext, memo: TimeMemo): Envelope | null {
   let pos = 0;
-  if (line.charCodeAt(0) === 60 /* < */) {
+  let c0 = line.charCodeAt(0);
+  if (c0 === 60 /* < */) {
     const close = line.indexOf('>', 1);
     if (close < 2 || close > 4) return null;
     for (let i = 1; i < close; i++) if (!isDigit(line.charCodeAt(i))) return null;
@@ -57,8 +58,8 @@ export function parseEnvelope(line: string, ctx: SourceContext, memo: TimeMemo):
     if (line.charCodeAt(pos) === 49 /* 1 */ && line.charCodeAt(pos + 1) === 32) {
       return parse5424(line, pos + 2, ctx);
     }
+    c0 = line.charCodeAt(pos);
   }
-  const c0 = line.charCodeAt(pos);
   let at: number | null;
   let format: EnvelopeFormat;
   if (c0 >= 65 && c0 <= 90 /* A-Z: month name */) {
@@ -69,35 +70,32 @@ export function parseEnvelope(line: string, ctx: SourceContext, memo: TimeMemo):
     format = 'rfc3164';
   } else if (isDigit(c0)) {
     const stamp = parseIsoStamp(line, pos, ctx, true);
-    if (stamp === null) return null;
+    if (stamp === null || line.charCodeAt(stamp.end) !== 32) return null;
     at = stamp.at;
-    pos = stamp.end;
+    pos = stamp.end + 1;
     format = 'iso8601';
   } else if (c0 === 64 /* @ */) {
     at = parseTai64n(line, pos);
-    if (at === null) return null;
-    pos += 25;
+    if (at === null || line.charCodeAt(pos + 25) !== 32) return null;
+    pos += 26;
     format = 'tai64n';
   } else {
     at = null;
     format = 'untimed';
   }
-  if (format !== 'untimed') {
-    if (line.charCodeAt(pos) !== 32) return null;
-    pos++;
-  }
   return parseHostAndTag(line, pos, format, at);
 }
 
-/** Parses `Mmm dd hh:mm:ss` (day space-padded or not); returns the index after it or -1. */
+/**
+ * Parses `Mmm dd hh:mm:ss` (day space-padded or not) and the blank after it; returns the index
+ * after the blank or -1.
+ */
 function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: TimeMemo): number {
   // `Mmm dd hh:mm:ss` is 15 characters; `Mmm d hh:mm:ss` (unpadded day) is 14.
-  if (line.charCodeAt(pos + 3) !== 32) return -1;
   let dayEnd = pos + 6;
   if (line.charCodeAt(pos + 5) === 32) dayEnd = pos + 5; // `Feb 9 12:02:29`
   const timeStart = dayEnd + 1;
-  if (line.charCodeAt(timeStart + 2) !== 58 || line.charCodeAt(timeStart + 5) !== 58) return -1;
-  let end = timeStart + 8;
+  const end = timeStart + 8;
   let fracEnd = end;
   if (line.charCodeAt(end) === 46) {
     fracEnd = end + 1;
@@ -106,10 +104,14 @@ function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: Time
   // Compared as two short slices: V8 copies a slice under 13 characters and compares such
   // strings inline, where one longer slice is compared in its runtime (about 27 ns against 43 ns
   // a line, and startsWith is slower still). Equal parts mean an equal stamp: where the date
-  // ends depends only on the stamp's own characters.
+  // ends depends only on the stamp's own characters. The time is taken with the blank after it,
+  // and the memo holds only stamps that passed every check below, so an equal stamp needs none
+  // of those character reads again.
   const date = line.slice(pos, timeStart);
-  const time = line.slice(timeStart, fracEnd);
-  if (time === memo.time && date === memo.date) return fracEnd;
+  const time = line.slice(timeStart, fracEnd + 1);
+  if (time === memo.time && date === memo.date) return fracEnd + 1;
+  if (line.charCodeAt(pos + 3) !== 32 || line.charCodeAt(fracEnd) !== 32) return -1;
+  if (line.charCodeAt(timeStart + 2) !== 58 || line.charCodeAt(timeStart + 5) !== 58) return -1;
   const mo = monthNumber(line.slice(pos, pos + 3));
   if (mo === 0) return -1;
   const dayText = line.slice(pos + 4, dayEnd).trim();
@@ -123,8 +125,7 @@ function parse3164Time(line: string, pos: number, ctx: SourceContext, memo: Time
   memo.date = date;
   memo.time = time;
   memo.at = inferYearMemo(memo, ctx, mo, d, h, mi, Math.min(s, 59), ms);
-  end = fracEnd;
-  return end;
+  return fracEnd + 1;
 }
 
 /**
@@ -286,31 +287,35 @@ function readTag(
   line: string,
   pos: number,
 ): { program: string; pid: string | null; end: number } | null {
+  // Each character is read once: `c` carries the one that ended a step into the next.
   let i = pos;
+  let c = 0;
   const limit = Math.min(line.length, pos + 128);
   while (i < limit) {
-    const c = line.charCodeAt(i);
+    c = line.charCodeAt(i);
     if (c >= 128 || TAG_CHARS[c] === 0) break;
     i++;
   }
   if (i === pos) return null;
+  if (i === limit) c = line.charCodeAt(i); // the loop ran out before a non-tag character
   const tagEnd = i;
   let pidStart = -1;
   let pidEnd = -1;
-  if (line.charCodeAt(i) === 91 /* [ */) {
+  if (c === 91 /* [ */) {
     const close = line.indexOf(']', i);
     if (close < 0 || close - i > 24) return null;
     pidStart = i + 1;
     pidEnd = close;
     i = close + 1;
-    if (line.charCodeAt(i) === 58) i++;
-    else if (line.charCodeAt(i) !== 32) return null;
-  } else if (line.charCodeAt(i) === 58) {
-    i++;
+    c = line.charCodeAt(i);
+    if (c === 58) c = line.charCodeAt(++i);
+    else if (c !== 32) return null;
+  } else if (c === 58) {
+    c = line.charCodeAt(++i);
   } else {
     return null;
   }
-  if (i < line.length && line.charCodeAt(i) !== 32) return null;
+  if (i < line.length && c !== 32) return null;
   // Sliced only once the tag is known to be one.
   return {
     program: line.slice(pos, tagEnd),
@@ -336,40 +341,42 @@ function finish(
 ): Envelope {
   let message: string;
   let count = 1;
-  if (text.charCodeAt(msgStart) === 109 /* m */ && text.startsWith(REPEATED, msgStart)) {
+  const c = text.charCodeAt(msgStart);
+  if (c === 109 /* m */ && text.startsWith(REPEATED, msgStart)) {
     message = text.slice(msgStart);
     const m = /^message repeated (\d{1,9}) times: \[ ?(.*?) ?\]$/.exec(message);
     if (m !== null) {
       count = Number(m[1]);
       message = m[2] ?? '';
     }
-    message = message.slice(uptimeEnd(message, 0, program));
+    message = message.slice(uptimeEnd(message, 0, message.charCodeAt(0), program));
   } else {
     // One slice, past the uptime when there is one (the usual kernel line).
-    message = text.slice(uptimeEnd(text, msgStart, program));
+    message = text.slice(uptimeEnd(text, msgStart, c, program));
   }
   return { format, at, host, program, pid, message, count };
 }
 
 /**
- * Where a kernel message starting at `start` begins once its uptime is removed: the kernel
- * prefixes messages with it (`kernel: [  970.699396] IN=eth0 …`). Only an uptime is removed:
- * `[UFW BLOCK] IN=…` without one is a firewall log prefix and must stay.
+ * Where a kernel message starting at `start` (with the character `first`) begins once its
+ * uptime is removed: the kernel prefixes messages with it (`kernel: [  970.699396] IN=eth0 …`).
+ * Only an uptime is removed: `[UFW BLOCK] IN=…` without one is a firewall log prefix and must
+ * stay.
  */
-function uptimeEnd(text: string, start: number, program: string | null): number {
-  if (text.charCodeAt(start) !== 91 || program !== 'kernel') return start;
-  const close = text.indexOf('] ', start) - start;
-  if (close > 0 && close < 20 && isUptime(text, start, close)) return start + close + 2;
-  return start;
-}
-
-/** True when `text[start + 1 .. start + close)` is a kernel uptime stamp (blanks, digits, dots). */
-function isUptime(text: string, start: number, close: number): boolean {
-  for (let i = start + 1; i < start + close; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 46 && !isDigit(c)) return false;
+function uptimeEnd(text: string, start: number, first: number, program: string | null): number {
+  if (first !== 91 || program !== 'kernel') return start;
+  // The uptime is the blanks, digits and dots up to the first `] `, within 20 characters. Read
+  // in one pass that stops at the first other character: any `] ` past it has that character
+  // before it, so no search for `] ` is needed.
+  const limit = Math.min(text.length, start + 20);
+  let i = start + 1;
+  let c = 0;
+  while (i < limit) {
+    c = text.charCodeAt(i);
+    if (c !== 32 && c !== 46 && !isDigit(c)) break;
+    i++;
   }
-  return true;
+  return i < limit && c === 93 && text.charCodeAt(i + 1) === 32 ? i + 2 : start;
 }
 
 /** RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG` (after the `1 `). */
