@@ -1,8 +1,8 @@
 import type { EventDraft, EventKind } from '../core/event.js';
-import { canonicalAddress } from '../core/ip.js';
+import { canonicalAddress, cleanIPv4End } from '../core/ip.js';
 import { monthNumber, validDate } from '../core/time.js';
 import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
-import { isHostName, remoteFrom, tokenAt } from './extract.js';
+import { isHostName, remoteFrom, TOKEN_CHAR, tokenAt } from './extract.js';
 import { programKey } from './line-parser.js';
 import type { SourceContext } from './source-context.js';
 import { parseIsoStamp, type Envelope } from './syslog-envelope.js';
@@ -152,49 +152,96 @@ function ftpDraft(
  * is `HOST`, `ADDR`, `HOST [ADDR]`, `ADDR (HOST)` or wu-ftpd's `IDENT @ HOST [ADDR]`.
  * ------------------------------------------------------------------------------------------- */
 
+/** What readRemote read: one record, refilled on every call (its callers use it at once). */
 interface RemoteAt {
-  readonly src: string | null;
-  readonly srcHost: string | null;
+  src: string | null;
+  srcHost: string | null;
   /** Index just after the remote part. */
-  readonly end: number;
+  end: number;
+}
+
+const remoteAt: RemoteAt = { src: null, srcHost: null, end: 0 };
+
+/** True when the token read last by `tokenEnd` is a dotted quad in its own canonical form. */
+let tokenIsQuad = false;
+
+/**
+ * The end of the address/host token at `pos` (where `tokenAt`'s ends). Most are a dotted quad
+ * without leading zeros, which is its own canonical address (see cleanIPv4End): that is noted
+ * in `tokenIsQuad`, so the token is read once instead of once to find it and once to check it.
+ */
+function tokenEnd(m: string, pos: number): number {
+  const q = cleanIPv4End(m, pos);
+  if (q >= 0 && !TOKEN_CHAR(m.charCodeAt(q))) {
+    tokenIsQuad = true;
+    return q;
+  }
+  tokenIsQuad = false;
+  let end = pos;
+  const limit = Math.min(m.length, pos + 260);
+  while (end < limit && TOKEN_CHAR(m.charCodeAt(end))) end++;
+  return end;
 }
 
 /**
- * Reads the remote part at `pos`. The daemon writes it before any user-supplied text, so it is
- * read left to right from a fixed position and a user name after it cannot change it.
+ * Reads the remote part at `pos` into `remoteAt`; false when there is none. The daemon writes
+ * it before any user-supplied text, so it is read left to right from a fixed position and a
+ * user name after it cannot change it.
  */
-function readRemote(m: string, pos: number): RemoteAt | null {
+function readRemote(m: string, pos: number): boolean {
   let start = pos;
-  let first = tokenAt(m, start);
-  if (first.length === 0) return null;
-  let end = start + first.length;
+  let end = tokenEnd(m, start);
+  if (end === start) return false;
   // wu-ftpd's RFC 931 form `ident @ host [addr]`: the ident is the remote side's word, skip it.
-  if (m.startsWith(' @ ', end)) {
+  if (m.charCodeAt(end) === 32 && m.startsWith(' @ ', end)) {
     start = end + 3;
-    first = tokenAt(m, start);
-    if (first.length === 0) return null;
-    end = start + first.length;
+    end = tokenEnd(m, start);
+    if (end === start) return false;
   }
-  let second: string | null = null;
+  const first = m.slice(start, end);
+  let aSrc: string | null = null;
+  let aHost: string | null = null;
+  if (tokenIsQuad) {
+    aSrc = first;
+  } else {
+    const a = remoteFrom(first);
+    if (a !== null) {
+      aSrc = a.src;
+      aHost = a.srcHost;
+    }
+  }
+  let bSrc: string | null = null;
+  let bHost: string | null = null;
   if (m.charCodeAt(end) === 32) {
     const open = m.charCodeAt(end + 1);
-    const closeChar = open === 91 ? ']' : open === 40 ? ')' : null;
+    const closeChar = open === 91 /* [ */ ? ']' : open === 40 /* ( */ ? ')' : null;
     if (closeChar !== null) {
-      const close = m.indexOf(closeChar, end + 2);
-      if (close > end + 2 && close - end < 260) {
-        second = m.slice(end + 2, close);
-        end = close + 1;
+      // The usual `[a.b.c.d]` is read in place: a quad holds no closing bracket, so the one
+      // after it is the first, as the search below would find.
+      const q = cleanIPv4End(m, end + 2);
+      if (q >= 0 && m.charCodeAt(q) === closeChar.charCodeAt(0)) {
+        bSrc = m.slice(end + 2, q);
+        end = q + 1;
+      } else {
+        const at = m.indexOf(closeChar, end + 2);
+        if (at > end + 2 && at - end < 260) {
+          const b = remoteFrom(m.slice(end + 2, at));
+          if (b === null) return false;
+          bSrc = b.src;
+          bHost = b.srcHost;
+          end = at + 1;
+        }
       }
     }
   }
-  const a = remoteFrom(first);
-  const b = second === null ? null : remoteFrom(second);
-  if (second !== null && b === null) return null;
-  const src = b?.src ?? a?.src ?? null;
-  let srcHost = a?.srcHost ?? b?.srcHost ?? null;
+  const src = bSrc ?? aSrc;
+  let srcHost = aHost ?? bHost;
   if (srcHost === 'unknown') srcHost = null;
-  if (src === null && srcHost === null) return null;
-  return { src, srcHost, end };
+  if (src === null && srcHost === null) return false;
+  remoteAt.src = src;
+  remoteAt.srcHost = srcHost;
+  remoteAt.end = end;
+  return true;
 }
 
 /** True when only blanks follow `pos`. */
@@ -211,8 +258,8 @@ function loginFrom(
   signature: string | null,
   userAfter: boolean,
 ): EventDraft | null {
-  const r = readRemote(m, pos);
-  if (r === null) return null;
+  if (!readRemote(m, pos)) return null;
+  const r = remoteAt;
   let user: string | null = null;
   if (m.startsWith(', ', r.end)) user = m.slice(r.end + 2);
   else if (m.startsWith(' as ', r.end)) user = m.slice(r.end + 4);
@@ -231,8 +278,8 @@ function remoteOnly(
   kind: EventKind,
   signature: string | null,
 ): EventDraft | null {
-  const r = readRemote(m, pos);
-  if (r === null || !blankFrom(m, r.end)) return null;
+  if (!readRemote(m, pos) || !blankFrom(m, remoteAt.end)) return null;
+  const r = remoteAt;
   return ftpDraft(kind, r.src, r.srcHost, undefined, signature);
 }
 
@@ -306,7 +353,9 @@ const PROFTPD_REFUSALS = [
   'Invalid shell',
   'Account disabled',
 ];
-const LOGIN_FAILED = ' (Login failed): ';
+/** ` (Login failed): ` without its blank (see lastOfWord). */
+const LOGIN_FAILED_WORD = '(Login failed): ';
+const LOGIN_FAILED = ' ' + LOGIN_FAILED_WORD;
 const NO_SUCH_USER = ': no such user found from ';
 const NOT_ALIAS = ': user is not a UserAlias from ';
 const LOGIN_OK = ': Login successful.';
@@ -318,20 +367,35 @@ function parseProftpd(m: string): EventDraft | null {
   const sp = m.indexOf(' ');
   if (sp <= 0 || sp > 255 || m.charCodeAt(sp + 1) !== 40 /* ( */) return null;
   const nameStart = sp + 2;
-  const lb = m.indexOf('[', nameStart);
-  if (lb < 0 || lb - nameStart > 255) return null;
-  for (let i = nameStart; i < lb; i++) {
-    const c = m.charCodeAt(i);
-    // A reverse-DNS name is whatever the client's PTR record says: refuse odd ones outright.
-    if (c === 32 || c === 40 || c === 41 || c === 93 || c < 32) return null;
+  // Without a PTR record proftpd names the client by its address: a plain dotted quad (its own
+  // canonical form, holding no `[`), read once here instead of once per check below.
+  let lb = cleanIPv4End(m, nameStart);
+  const nameIsQuad = lb >= 0 && m.charCodeAt(lb) === 91;
+  if (!nameIsQuad) {
+    lb = m.indexOf('[', nameStart);
+    if (lb < 0 || lb - nameStart > 255) return null;
+    for (let i = nameStart; i < lb; i++) {
+      const c = m.charCodeAt(i);
+      // A reverse-DNS name is whatever the client's PTR record says: refuse odd ones outright.
+      if (c === 32 || c === 40 || c === 41 || c === 93 || c < 32) return null;
+    }
   }
-  const rb = m.indexOf('])', lb);
-  if (rb < 0 || rb - lb > 66) return null;
-  const src = canonicalAddress(m.slice(lb + 1, rb));
-  if (src === null) return null;
-  const name = m.slice(nameStart, lb);
-  const srcHost =
-    name.length > 0 && canonicalAddress(name) === null && isHostName(name) ? name : null;
+  let rb = cleanIPv4End(m, lb + 1);
+  let src: string | null;
+  if (rb >= 0 && m.charCodeAt(rb) === 93 && m.charCodeAt(rb + 1) === 41) {
+    // `[a.b.c.d])`: the first `])` after `[`, as the search below would find.
+    src = m.slice(lb + 1, rb);
+  } else {
+    rb = m.indexOf('])', lb);
+    if (rb < 0 || rb - lb > 66) return null;
+    src = canonicalAddress(m.slice(lb + 1, rb));
+    if (src === null) return null;
+  }
+  let srcHost: string | null = null;
+  if (!nameIsQuad) {
+    const name = m.slice(nameStart, lb);
+    if (name.length > 0 && canonicalAddress(name) === null && isHostName(name)) srcHost = name;
+  }
   let p = rb + 2;
   if (m.startsWith(': ', p)) p += 2;
   else if (m.startsWith(' - ', p)) p += 3;
@@ -362,22 +426,49 @@ function parseProftpd(m: string): EventDraft | null {
   return null;
 }
 
+/**
+ * `s.lastIndexOf(phrase)`, found by searching forward: V8 finds a forward match with a fast scan
+ * for its first character, but goes back through the text one character at a time.
+ */
+function lastOf(s: string, phrase: string): number {
+  let last = -1;
+  for (let i = s.indexOf(phrase); i >= 0; i = s.indexOf(phrase, i + 1)) last = i;
+  return last;
+}
+
+/**
+ * `s.lastIndexOf(' ' + word)`, as lastOf; the word is searched and the blank before it checked,
+ * because a pattern that starts with a blank stops at every blank (see indexOfWord).
+ */
+function lastOfWord(s: string, word: string): number {
+  let last = -1;
+  for (let i = s.indexOf(word, 1); i >= 0; i = s.indexOf(word, i + 1)) {
+    if (s.charCodeAt(i - 1) === 32) last = i - 1;
+  }
+  return last;
+}
+
 /** `USER name …` / `ANON name …`: the name is the client's, so phrases are found from the end. */
 function proftpdLogin(rest: string, src: string, srcHost: string | null): EventDraft | null {
-  const failed = rest.lastIndexOf(LOGIN_FAILED);
+  const failed = lastOfWord(rest, LOGIN_FAILED_WORD);
   if (failed > 5) {
     const user = rest.slice(5, failed);
-    const reason = rest.slice(failed + LOGIN_FAILED.length);
-    if (reason.startsWith('maximum USER length exceeded')) {
+    const reason = failed + LOGIN_FAILED.length;
+    if (rest.startsWith('maximum USER length exceeded', reason)) {
       const sig = 'proftpd: maximum USER length exceeded';
       return ftpDraft('exploit-attempt', src, srcHost, user, sig);
     }
     let refused = false;
-    for (const r of PROFTPD_REFUSALS) if (reason.startsWith(r)) refused = true;
+    for (const r of PROFTPD_REFUSALS) {
+      if (rest.startsWith(r, reason)) {
+        refused = true;
+        break;
+      }
+    }
     return failure(refused ? 'invalid-user' : 'auth-failure', src, srcHost, user, null);
   }
-  let at = rest.lastIndexOf(NO_SUCH_USER);
-  if (at < 0) at = rest.lastIndexOf(NOT_ALIAS);
+  let at = lastOf(rest, NO_SUCH_USER);
+  if (at < 0) at = lastOf(rest, NOT_ALIAS);
   if (at > 5) return failure('invalid-user', src, srcHost, rest.slice(5, at), null);
   at = rest.lastIndexOf(LOGIN_OK);
   if (at > 5 && blankFrom(rest, at + LOGIN_OK.length)) {
@@ -495,72 +586,103 @@ function parsePureFtpd(m: string): EventDraft | null {
  * ------------------------------------------------------------------------------------------- */
 
 const CLIENT = ': Client "';
-
-interface VsftpdEntry {
-  readonly src: string;
-  readonly user: string | null;
-  readonly status: 'OK' | 'FAIL' | null;
-  readonly type: string;
-  /** What follows the closing quote of the address. */
-  readonly tail: string;
-}
-
 const VSFTPD_TYPES = ['LOGIN', 'CONNECT', 'FTP command'];
 
-function vsftpdEntry(body: string, idx: number): VsftpdEntry | null {
+/** What vsftpdEntry read: two records, refilled on every call (see parseVsftpd). */
+interface VsftpdEntry {
+  src: string;
+  user: string | null;
+  status: 'OK' | 'FAIL' | null;
+  type: string;
+  /** Where what follows the closing quote of the address starts. */
+  tailStart: number;
+}
+
+const firstEntry: VsftpdEntry = { src: '', user: null, status: null, type: '', tailStart: 0 };
+const lastEntry: VsftpdEntry = { src: '', user: null, status: null, type: '', tailStart: 0 };
+
+/** True when `word` ends at `end` in `s` (`s.slice(0, end).endsWith(word)`, without the slice). */
+function endsAt(s: string, word: string, end: number): boolean {
+  return end >= word.length && s.startsWith(word, end - word.length);
+}
+
+/** Reads the entry whose marker is at `idx` into `e`; false when it is not one. */
+function vsftpdEntry(body: string, idx: number, e: VsftpdEntry): boolean {
   const addrStart = idx + CLIENT.length;
-  const q = body.indexOf('"', addrStart);
-  if (q < 0 || q - addrStart > 64) return null;
-  const src = canonicalAddress(body.slice(addrStart, q));
-  if (src === null) return null;
-  const head = body.slice(0, idx);
+  // Most clients are a dotted quad, bare or as a dual-stack socket shows it (`::ffff:a.b.c.d`);
+  // without leading zeros the quad is the canonical address of both: read in place, once.
+  let a = addrStart;
+  if (
+    body.charCodeAt(a) === 58 /* : */ &&
+    body.charCodeAt(a + 1) === 58 &&
+    body.charCodeAt(a + 2) === 102 /* f */ &&
+    body.charCodeAt(a + 3) === 102 &&
+    body.charCodeAt(a + 4) === 102 &&
+    body.charCodeAt(a + 5) === 102 &&
+    body.charCodeAt(a + 6) === 58
+  ) {
+    a += 7;
+  }
+  let q = cleanIPv4End(body, a);
+  if (q >= 0 && body.charCodeAt(q) === 34 /* " */) {
+    e.src = body.slice(a, q);
+  } else {
+    q = body.indexOf('"', addrStart);
+    if (q < 0 || q - addrStart > 64) return false;
+    const src = canonicalAddress(body.slice(addrStart, q));
+    if (src === null) return false;
+    e.src = src;
+  }
+  e.tailStart = q + 1;
   let type = '';
   for (const t of VSFTPD_TYPES) {
-    if (head.endsWith(t)) {
+    if (endsAt(body, t, idx)) {
       type = t;
       break;
     }
   }
-  if (type === '') return { src, user: null, status: null, type: 'other', tail: '' };
-  let before = head.slice(0, head.length - type.length);
-  let status: 'OK' | 'FAIL' | null = null;
-  if (before.endsWith('FAIL ')) status = 'FAIL';
-  else if (before.endsWith('OK ')) status = 'OK';
-  if (status !== null) before = before.slice(0, before.length - status.length - 1);
-  let user: string | null = null;
-  if (before.length > 0) {
-    if (before.charCodeAt(0) !== 91 || !before.endsWith('] ')) return null;
-    user = before.slice(1, -2);
+  e.type = type === '' ? 'other' : type;
+  e.user = null;
+  e.status = null;
+  if (type === '') return true;
+  let before = idx - type.length;
+  if (endsAt(body, 'FAIL ', before)) e.status = 'FAIL';
+  else if (endsAt(body, 'OK ', before)) e.status = 'OK';
+  if (e.status !== null) before -= e.status.length + 1;
+  if (before > 0) {
+    if (body.charCodeAt(0) !== 91 || !endsAt(body, '] ', before)) return false;
+    e.user = body.slice(1, before - 2);
   }
-  return { src, user, status, type, tail: body.slice(q + 1) };
+  return true;
 }
 
 function parseVsftpd(body: string): EventDraft | null {
   const first = body.indexOf(CLIENT);
-  if (first < 0) return null;
-  let e = vsftpdEntry(body, first);
-  const last = body.lastIndexOf(CLIENT);
-  if (last !== first) {
+  if (first < 0 || !vsftpdEntry(body, first, firstEntry)) return null;
+  let e = firstEntry;
+  // A marker ends with `"` and the first address holds none, so another marker can only start
+  // after the address's closing quote: searched from there, not back from the end.
+  if (body.indexOf(CLIENT, e.tailStart) >= 0) {
     // Both the user field before and the anonymous password or command after the address are
     // the client's words, so a second `: Client "…"` with another address is ambiguous by
     // construction. With the same address, the marker that vsftpd's own words precede wins.
-    const other = vsftpdEntry(body, last);
-    if (e === null || other === null || other.src !== e.src) return null;
+    const other = lastEntry;
+    if (!vsftpdEntry(body, body.lastIndexOf(CLIENT), other) || other.src !== e.src) return null;
     if (e.type === 'other') e = other;
   }
-  if (e === null) return null;
   const { src, user } = e;
   if (e.type === 'LOGIN') {
     if (e.status === 'OK') return ftpDraft('auth-success', src, undefined, user, undefined);
     if (e.status !== 'FAIL') return null;
-    const notAllowed = e.tail.startsWith(', "User is not in the allow user list');
+    const notAllowed = body.startsWith(', "User is not in the allow user list', e.tailStart);
     return failure(notAllowed ? 'invalid-user' : 'auth-failure', src, null, user, null);
   }
   if (e.type === 'CONNECT' && e.status === null) {
     return ftpDraft('connection', src, undefined, undefined, undefined);
   }
-  if (e.type === 'FTP command' && e.tail.startsWith(', "') && e.tail.endsWith('"')) {
-    const signature = ftpExploitSignature(e.tail.slice(3, -1), 'command');
+  const tail = body.slice(e.tailStart);
+  if (e.type === 'FTP command' && tail.startsWith(', "') && tail.endsWith('"')) {
+    const signature = ftpExploitSignature(tail.slice(3, -1), 'command');
     if (signature === null) return null;
     return ftpDraft('exploit-attempt', src, undefined, user, signature);
   }
@@ -634,6 +756,17 @@ function proftpdOwnLine(line: string, ctx: SourceContext): EventDraft | null {
 
 type MessageReader = (message: string) => EventDraft | null;
 
+/**
+ * The reader of a program's messages. The tag is a fresh slice of each line, which a Map lookup
+ * would hash anew: three comparisons cost less.
+ */
+function readerFor(key: string): MessageReader {
+  if (key === 'vsftpd') return parseVsftpd;
+  if (key === 'proftpd') return parseProftpd;
+  if (key === 'pure-ftpd') return parsePureFtpd;
+  return parseClassic;
+}
+
 const PROGRAMS = [
   'ftpd',
   'in.ftpd',
@@ -653,17 +786,11 @@ export const ftpdParser: ParserDefinition = {
     'logins, refusals and exploit attempts (format strings, shellcode, over-long input), ' +
     "in syslog and in vsftpd's and proftpd's own log files",
   build(): FamilyParser {
-    const readers = new Map<string, MessageReader>([
-      ['vsftpd', parseVsftpd],
-      ['proftpd', parseProftpd],
-      ['pure-ftpd', parsePureFtpd],
-    ]);
     return {
       family: 'ftpd',
       programs: PROGRAMS,
       parseMessage(message: string, env: Envelope): EventDraft | null {
-        const key = env.program === null ? '' : programKey(env.program);
-        return (readers.get(key) ?? parseClassic)(message);
+        return readerFor(env.program === null ? '' : programKey(env.program))(message);
       },
       parseLine(line: string, ctx: SourceContext): EventDraft | null {
         const c0 = line.charCodeAt(0);
