@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Event, EventKind } from '../core/event.js';
 import type { Zone } from '../core/time.js';
-import { decodedChunks, fileChunksReused } from '../ingest/byte-source.js';
+import { decodedChunks, fileChunksReused, stdinChunks } from '../ingest/byte-source.js';
 import { readFileHead, type FileHead } from '../ingest/file-head.js';
 import { LineSplitter, type LineBatch } from '../ingest/line-splitter.js';
 import { describeFsError, type SourceSpec } from '../ingest/rotated-set.js';
@@ -124,7 +124,7 @@ export async function* sourceEvents(
   let from: ResumePoint = { offset: 0, lines: 0 };
   try {
     if (spec.kind === 'stdin') {
-      chunks = decodedChunks(opts.stdin ?? (process.stdin as AsyncIterable<Buffer>));
+      chunks = decodedChunks(opts.stdin ?? stdinChunks());
     } else {
       if (opts.resume) {
         head = await readFileHead(spec.path);

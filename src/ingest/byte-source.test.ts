@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -57,6 +66,56 @@ test('a file read into a reused buffer gives its bytes, plain, from an offset, o
     assert.ok((await read(fileChunksReused(plain, 700_001))).equals(data.subarray(700_001)));
     assert.ok((await read(decodedChunks(fileChunksReused(gz)))).equals(data));
     assert.ok((await read(decodedChunks(fileChunksReused(plain)))).equals(data));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a named pipe (`<(zcat …)`) is read in full, through the thread pool', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reportable-bytes-'));
+  try {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    // Several reads' worth, written while the reader runs: it must wait for the writer, not
+    // take a short read for the end.
+    const data = randomBytes(1_000_000);
+    createWriteStream(fifo).end(data);
+    const out: Buffer[] = [];
+    for await (const c of fileChunksReused(fifo)) out.push(Buffer.from(c));
+    assert.ok(Buffer.concat(out).equals(data));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stdin redirected from a file is read from where the shell left the file position', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reportable-bytes-'));
+  try {
+    const data = randomBytes(700_000);
+    const file = join(dir, 'input');
+    writeFileSync(file, data);
+    const fd = openSync(file, 'r');
+    try {
+      // `(head -c 1000 >/dev/null; reportable parse -) < file`: the child shares this offset.
+      readSync(fd, Buffer.alloc(1_000), 0, 1_000, null);
+      const module = new URL('./byte-source.ts', import.meta.url).href;
+      const script = `
+        import { createHash } from 'node:crypto';
+        import { stdinChunks } from ${JSON.stringify(module)};
+        const hash = createHash('sha256');
+        let size = 0;
+        for await (const c of stdinChunks()) { hash.update(c); size += c.length; }
+        process.stdout.write(size + ' ' + hash.digest('hex'));`;
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '--eval', script],
+        { stdio: [fd, 'pipe', 'inherit'], encoding: 'utf8' },
+      );
+      const rest = data.subarray(1_000);
+      assert.equal(r.stdout, `${rest.length} ${createHash('sha256').update(rest).digest('hex')}`);
+    } finally {
+      closeSync(fd);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

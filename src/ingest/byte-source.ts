@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, fstatSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 
 /** Chunk size for file reads: large enough that per-chunk costs vanish, small enough to stay flat. */
@@ -66,21 +66,72 @@ export function fileChunks(path: string): AsyncGenerator<Buffer> {
 }
 
 /**
- * The bytes of a file from `start`, read into one buffer reused for every read: a chunk is
- * valid until the next one is asked for, and a consumer that keeps bytes must copy them (the
- * line splitter and `decodedChunks` do). A fresh 256 KiB buffer per read, as a read stream
+ * The bytes of a file from `start`, read into a buffer reused for every read: a chunk is valid
+ * until the next one is asked for, and a consumer that keeps bytes must copy them (the line
+ * splitter and `decodedChunks` do). A fresh 256 KiB buffer per read, as a read stream
  * allocates, costs an allocation and fresh pages for every chunk.
  */
 export async function* fileChunksReused(path: string, start = 0): AsyncGenerator<Buffer> {
   const fh = await open(path, 'r');
-  // Two buffers: the next read runs in the thread pool while the consumer parses the chunk
-  // just handed out, so reading and parsing overlap instead of taking turns.
-  const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] as const;
-  let pending: Promise<{ bytesRead: number }> | null = null;
   try {
     // From the start, reads follow the file position, as a read stream's do: that also works
     // for a pipe (`<(zcat …)`), where reading at an offset fails.
-    let pos: number | null = start > 0 ? start : null;
+    const pos = start > 0 ? start : null;
+    if ((await fh.stat()).isFile()) {
+      for (const chunk of regularFileChunks(fh.fd, pos)) yield chunk;
+    } else {
+      yield* overlappedChunks(fh, pos);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The bytes of standard input. When it is a regular file (`reportable parse - < file`), read
+ * as a named file is (see `regularFileChunks`), in a buffer reused for every read (the same
+ * contract as `fileChunksReused`); a pipe or terminal is read through `process.stdin`.
+ */
+export async function* stdinChunks(): AsyncGenerator<Buffer> {
+  let regular = false;
+  try {
+    regular = fstatSync(0).isFile();
+  } catch {
+    // A closed standard input: process.stdin reports it as it always did.
+  }
+  if (regular) {
+    for (const chunk of regularFileChunks(0, null)) yield chunk;
+  } else {
+    yield* process.stdin as AsyncIterable<Buffer>;
+  }
+}
+
+/**
+ * Reads a regular file synchronously, which blocks about as long as the copy takes: its pages
+ * are in the page cache, or read ahead by the kernel for a sequential reader. A read in the
+ * thread pool costs a hand-off and a wake-up per chunk, and on one core it cannot overlap
+ * parsing anyway (`parse --format stats` of the 1M-line benchmark pinned to one core takes
+ * ~0.05 s less than with overlapped reads, and is no slower on two cores).
+ */
+function* regularFileChunks(fd: number, pos: number | null): Generator<Buffer> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (;;) {
+    const bytesRead = readSync(fd, buf, 0, CHUNK, pos);
+    if (bytesRead === 0) return;
+    if (pos !== null) pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
+/**
+ * Reads a pipe or device in the thread pool, into two buffers used in turn: the next read
+ * waits there for its writer while the consumer parses the chunk just handed out, so neither
+ * holds up the other, nor the event loop.
+ */
+async function* overlappedChunks(fh: FileHandle, pos: number | null): AsyncGenerator<Buffer> {
+  const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] as const;
+  let pending: Promise<{ bytesRead: number }> | null = null;
+  try {
     let which = 0;
     pending = fh.read(bufs[which]!, 0, CHUNK, pos);
     for (;;) {
@@ -96,6 +147,5 @@ export async function* fileChunksReused(path: string, start = 0): AsyncGenerator
   } finally {
     // A read still in flight must finish before the handle closes.
     if (pending !== null) await pending.catch(() => undefined);
-    await fh.close();
   }
 }
