@@ -78,7 +78,10 @@ export async function* fileChunksReused(path: string, start = 0): AsyncGenerator
     // for a pipe (`<(zcat …)`), where reading at an offset fails.
     const pos = start > 0 ? start : null;
     if ((await fh.stat()).isFile()) {
-      for (const chunk of regularFileChunks(fh.fd, pos)) yield chunk;
+      for (const chunk of regularFileChunks(fh.fd, pos)) {
+        yield chunk;
+        await turn();
+      }
     } else {
       yield* overlappedChunks(fh, pos);
     }
@@ -100,10 +103,23 @@ export async function* stdinChunks(): AsyncGenerator<Buffer> {
     // A closed standard input: process.stdin reports it as it always did.
   }
   if (regular) {
-    for (const chunk of regularFileChunks(0, null)) yield chunk;
+    for (const chunk of regularFileChunks(0, null)) {
+      yield chunk;
+      await turn();
+    }
   } else {
     yield* process.stdin as AsyncIterable<Buffer>;
   }
+}
+
+/**
+ * Waits for the event loop's next turn. Between two synchronous reads nothing else would run
+ * but promise callbacks: V8 finishes its incremental marking and other collector work in
+ * tasks of the main thread, so without a turn per chunk a scan's heap grew to 600 MB instead
+ * of 370 MB and the scan slowed down.
+ */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
