@@ -77,12 +77,17 @@ export const TOKEN_CHAR = (c: number): boolean =>
   c === 91 || // [
   c === 93; // ]
 
-/** The address/host token starting at `pos` (up to the first character that cannot be in one). */
-export function tokenAt(text: string, pos: number): string {
+/** Where the address/host token starting at `pos` ends (at most 260 characters on). */
+export function tokenEnd(text: string, pos: number): number {
   let end = pos;
   const limit = Math.min(text.length, pos + 260);
   while (end < limit && TOKEN_CHAR(text.charCodeAt(end))) end++;
-  return text.slice(pos, end);
+  return end;
+}
+
+/** The address/host token starting at `pos` (up to the first character that cannot be in one). */
+export function tokenAt(text: string, pos: number): string {
+  return text.slice(pos, tokenEnd(text, pos));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { EventDraft, EventKind } from '../core/event.js';
 import { canonicalAddress, cleanIPv4End } from '../core/ip.js';
 import { monthNumber, validDate } from '../core/time.js';
 import { newDraft, type FamilyParser, type ParserDefinition } from './family-parser.js';
-import { isHostName, remoteFrom, TOKEN_CHAR, tokenAt } from './extract.js';
+import { isHostName, remoteFrom, TOKEN_CHAR, tokenAt, tokenEnd } from './extract.js';
 import { programKey } from './line-parser.js';
 import type { SourceContext } from './source-context.js';
 import { parseIsoStamp, type Envelope } from './syslog-envelope.js';
@@ -162,25 +162,18 @@ interface RemoteAt {
 
 const remoteAt: RemoteAt = { src: null, srcHost: null, end: 0 };
 
-/** True when the token read last by `tokenEnd` is a dotted quad in its own canonical form. */
+/** True when the token read last by `remoteTokenEnd` is a dotted quad in its own canonical form. */
 let tokenIsQuad = false;
 
 /**
- * The end of the address/host token at `pos` (where `tokenAt`'s ends). Most are a dotted quad
- * without leading zeros, which is its own canonical address (see cleanIPv4End): that is noted
- * in `tokenIsQuad`, so the token is read once instead of once to find it and once to check it.
+ * `tokenEnd` (extract.ts) for the remote token at `pos`. Most are a dotted quad without leading
+ * zeros, which is its own canonical address (see cleanIPv4End): that is noted in `tokenIsQuad`,
+ * so the token is read once instead of once to find it and once to check it.
  */
-function tokenEnd(m: string, pos: number): number {
+function remoteTokenEnd(m: string, pos: number): number {
   const q = cleanIPv4End(m, pos);
-  if (q >= 0 && !TOKEN_CHAR(m.charCodeAt(q))) {
-    tokenIsQuad = true;
-    return q;
-  }
-  tokenIsQuad = false;
-  let end = pos;
-  const limit = Math.min(m.length, pos + 260);
-  while (end < limit && TOKEN_CHAR(m.charCodeAt(end))) end++;
-  return end;
+  tokenIsQuad = q >= 0 && !TOKEN_CHAR(m.charCodeAt(q));
+  return tokenIsQuad ? q : tokenEnd(m, pos);
 }
 
 /**
@@ -190,12 +183,12 @@ function tokenEnd(m: string, pos: number): number {
  */
 function readRemote(m: string, pos: number): boolean {
   let start = pos;
-  let end = tokenEnd(m, start);
+  let end = remoteTokenEnd(m, start);
   if (end === start) return false;
   // wu-ftpd's RFC 931 form `ident @ host [addr]`: the ident is the remote side's word, skip it.
   if (m.charCodeAt(end) === 32 && m.startsWith(' @ ', end)) {
     start = end + 3;
-    end = tokenEnd(m, start);
+    end = remoteTokenEnd(m, start);
     if (end === start) return false;
   }
   const first = m.slice(start, end);
