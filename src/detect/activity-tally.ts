@@ -90,6 +90,37 @@ export interface Vocabulary {
 }
 
 /**
+ * Sorts distinct ports in place, ascending. Most lists are short: an insertion sort allocates
+ * nothing, where Array.prototype.sort copies into a work array on every call (numbers sort the
+ * same either way). Longer lists use sort.
+ */
+export function sortPorts(ports: number[]): number[] {
+  if (ports.length > 32) return ports.sort((a, b) => a - b);
+  for (let i = 1; i < ports.length; i++) {
+    const p = ports[i]!;
+    let j = i - 1;
+    while (j >= 0 && ports[j]! > p) {
+      ports[j + 1] = ports[j]!;
+      j--;
+    }
+    ports[j + 1] = p;
+  }
+  return ports;
+}
+
+/**
+ * The names of a tally's list of ids: `list` from its second value on, else the single `first`
+ * id (or none). A loop into an array of the right length: this runs for every list of every
+ * incident, and `map` with a closure allocated more for the same result.
+ */
+function names(list: readonly number[] | null, first: number, table: NameTable): string[] {
+  if (list === null) return first < 0 ? [] : [table.name(first)];
+  const out = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = table.name(list[i]!);
+  return out;
+}
+
+/**
  * The events of one group of a source (refused attempts, failed logins, exploits, traffic):
  * how many, when, and the distinct ports, targets, services and users. Incidents are built
  * from one or more tallies; their evidence comes from the source's sample (by group bit).
@@ -217,27 +248,44 @@ export class ActivityTally {
     return this.lastAt;
   }
 
-  /** Distinct destination ports, in first-seen order. */
+  /** Distinct destination ports, in first-seen order (a fresh array, the caller's to sort). */
   ports(): number[] {
     return this.portList?.slice() ?? (this.port < 0 ? [] : [this.port]);
   }
 
+  /** Distinct destination ports, ascending (a fresh array). */
+  sortedPorts(): number[] {
+    return sortPorts(this.ports());
+  }
+
+  /** How many distinct ports `ports()` lists, without copying them. */
+  get portCount(): number {
+    return this.portList?.length ?? (this.port < 0 ? 0 : 1);
+  }
+
   /** Distinct targets, in first-seen order. */
   targets(): string[] {
-    const ids = this.targetList ?? (this.target < 0 ? [] : [this.target]);
-    return ids.map((id) => this.vocabulary.targets.name(id));
+    return names(this.targetList, this.target, this.vocabulary.targets);
+  }
+
+  /** How many distinct targets `targets()` lists, without naming them. */
+  get targetCount(): number {
+    return this.targetList?.length ?? (this.target < 0 ? 0 : 1);
+  }
+
+  /** The first target (the only one when `targetCount` is 1), or null. */
+  firstTarget(): string | null {
+    return this.target < 0 ? null : this.vocabulary.targets.name(this.target);
   }
 
   /** Distinct services, in first-seen order. */
   services(): string[] {
-    const ids = this.serviceList ?? (this.service < 0 ? [] : [this.service]);
-    return ids.map((id) => this.vocabulary.services.name(id));
+    return names(this.serviceList, this.service, this.vocabulary.services);
   }
 
   /** Distinct user names, in first-seen order. */
   users(): string[] {
-    const ids = this.userList ?? (this.user < 0 ? [] : [this.user]);
-    return ids.map((id) => this.vocabulary.users.name(id));
+    return names(this.userList, this.user, this.vocabulary.users);
   }
 
   /** True when a distinct list was cut at its cap (or a name could not be numbered). */

@@ -60,8 +60,10 @@ function newState(): BruteForceState {
 }
 
 function failuresPhrase(tally: ActivityTally): string {
-  const users = tally.users().filter((u) => u !== '');
+  let users = tally.users();
   const services = tally.services();
+  // The engine numbers no empty name, but a list with one must not show it.
+  if (users.includes('')) users = users.filter((u) => u !== '');
   let s = counted(tally.events, 'failed login', 'failed logins');
   if (users.length === 1) s += ` for ${listedUsers(users)}`;
   else if (users.length > 1) {
@@ -81,9 +83,20 @@ export class BruteForceDetector implements Detector {
   readonly kind = 'brute-force';
   readonly groups: readonly EventGroup[] = ['auth', 'success'];
   private readonly cfg: DetectConfig['bruteForce'];
+  /** The ends of the reasons, which depend only on the configuration: written once. */
+  private readonly ruleText: Readonly<Record<BruteCrossing['rule'], string>>;
+  private readonly below: string;
 
   constructor(config: DetectConfig) {
-    this.cfg = config.bruteForce;
+    const cfg = (this.cfg = config.bruteForce);
+    const fast = `${cfg.failures} within ${formatDuration(cfg.window)}`;
+    const slow = `${cfg.slowFailures} within ${formatDuration(cfg.slowWindow)}`;
+    this.ruleText = {
+      fast: `: at least ${fast} (bruteForce.failures)`,
+      slow: `: at least ${slow} (bruteForce.slowFailures)`,
+      users: `: user enumeration (bruteForce.users ${cfg.users})`,
+    };
+    this.below = `: below the brute-force thresholds (${fast}, ${slow}, ${cfg.users} user names)`;
   }
 
   observe(track: SourceTrack, ev: Event, step: Step): void {
@@ -153,23 +166,11 @@ export class BruteForceDetector implements Detector {
     const st = track.brute;
     const tally = track.auth;
     if (st === null || tally === null || st.crossings.length === 0) return null;
-    const cfg = this.cfg;
     const details = [failuresPhrase(tally)];
     for (const c of st.crossings) {
+      const what = c.rule === 'users' ? 'distinct user names' : 'failures';
       const span = formatDuration(c.at - c.from);
-      if (c.rule === 'fast') {
-        details.push(
-          `${c.count} failures within ${span}: at least ${cfg.failures} within ${formatDuration(cfg.window)} (bruteForce.failures)`,
-        );
-      } else if (c.rule === 'slow') {
-        details.push(
-          `${c.count} failures within ${span}: at least ${cfg.slowFailures} within ${formatDuration(cfg.slowWindow)} (bruteForce.slowFailures)`,
-        );
-      } else {
-        details.push(
-          `${c.count} distinct user names within ${span}: user enumeration (bruteForce.users ${cfg.users})`,
-        );
-      }
+      details.push(`${c.count} ${what} within ${span}${this.ruleText[c.rule]}`);
     }
     const ok = st.successes;
     if (ok !== null) {
@@ -206,8 +207,7 @@ export class BruteForceDetector implements Detector {
   belowThreshold(track: SourceTrack): string | null {
     const tally = track.auth;
     if (tally === null) return null;
-    const cfg = this.cfg;
-    return `${failuresPhrase(tally)}: below the brute-force thresholds (${cfg.failures} within ${formatDuration(cfg.window)}, ${cfg.slowFailures} within ${formatDuration(cfg.slowWindow)}, ${cfg.users} user names)`;
+    return failuresPhrase(tally) + this.below;
   }
 
   private success(track: SourceTrack, ev: Event, step: Step): void {

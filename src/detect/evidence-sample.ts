@@ -51,23 +51,55 @@ export function sampleEvidence(
   lines: number,
   marked: readonly Evidence[] = [],
 ): Evidence[] {
-  const sorted = [...pool].sort(compareEvidence);
-  const unique: Evidence[] = [];
-  for (const e of sorted) {
-    // Duplicates of a line share its time, so they sort next to each other.
+  return pick(sortEvidence(pool.slice()), lines, marked);
+}
+
+/**
+ * Sorts evidence in place by compareEvidence, stably. A pool holds a handful of lines (ten or
+ * so): an insertion sort allocates nothing, where Array.prototype.sort copies into a work
+ * array on every call. Both are stable, so the order is the same; larger pools use sort.
+ */
+function sortEvidence<T extends Evidence>(list: T[]): T[] {
+  if (list.length > 32) return list.sort(compareEvidence);
+  for (let i = 1; i < list.length; i++) {
+    const e = list[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareEvidence(list[j]!, e) > 0) {
+      list[j + 1] = list[j]!;
+      j--;
+    }
+    list[j + 1] = e;
+  }
+  return list;
+}
+
+/** sampleEvidence of a sorted pool (sorted may be reused for the result). */
+function pick<T extends Evidence>(sorted: T[], lines: number, marked: readonly Evidence[]): T[] {
+  // Duplicates are removed in place: a line's duplicates share its time, so they sort next to
+  // each other, and only the lines already kept with the same time need a look.
+  let kept = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i]!;
     let dup = false;
-    for (let j = unique.length - 1; j >= 0 && unique[j]!.at === e.at; j--) {
-      if (sameLine(unique[j]!, e)) {
+    for (let j = kept - 1; j >= 0 && sorted[j]!.at === e.at; j--) {
+      if (sameLine(sorted[j]!, e)) {
         dup = true;
         break;
       }
     }
-    if (!dup) unique.push(e);
+    if (!dup) sorted[kept++] = e;
   }
-  if (unique.length <= lines) return unique;
+  sorted.length = kept;
+  if (kept <= lines) return sorted;
   const head = Math.ceil(lines / 2);
-  const tail = unique.length - (lines - head);
-  return unique.filter((e, i) => i < head || i >= tail || marked.some((m) => sameLine(m, e)));
+  const tail = kept - (lines - head);
+  let out = 0;
+  for (let i = 0; i < kept; i++) {
+    const e = sorted[i]!;
+    if (i < head || i >= tail || marked.some((m) => sameLine(m, e))) sorted[out++] = e;
+  }
+  sorted.length = out;
+  return sorted;
 }
 
 /** A kept line and the bit of the event group it belongs to (one object per line). */
@@ -158,16 +190,48 @@ export class EvidenceSample {
 
   /** The kept lines of the groups in a mask (unordered, may repeat a line). */
   pool(groups: number): Evidence[] {
-    const out: Evidence[] = [];
-    for (const list of [this.head, this.tail, this.firsts, this.marks]) {
-      if (list === null) continue;
-      for (const k of list) if ((k.group & groups) !== 0) out.push(publicEvidence(k));
-    }
-    return out;
+    return this.keptOf(groups).map(publicEvidence);
   }
 
   /** The marked lines of the groups in a mask. */
   marked(groups: number): Evidence[] {
     return (this.marks ?? []).filter((k) => (k.group & groups) !== 0).map(publicEvidence);
   }
+
+  /**
+   * `sampleEvidence(pool(groups), lines, marked(groups))`: the evidence of an incident. Picks
+   * among the kept lines themselves and copies only the chosen ones (without their group bit).
+   */
+  sample(groups: number, lines: number): Evidence[] {
+    const chosen = pick(sortEvidence(this.keptOf(groups)), lines, this.marksOf(groups));
+    const out = new Array<Evidence>(chosen.length);
+    for (let i = 0; i < chosen.length; i++) out[i] = publicEvidence(chosen[i]!);
+    return out;
+  }
+
+  /** The kept lines of the groups in a mask, in pool order (a fresh array). */
+  private keptOf(groups: number): Kept[] {
+    const out: Kept[] = [];
+    addOf(out, this.head, groups);
+    addOf(out, this.tail, groups);
+    addOf(out, this.firsts, groups);
+    addOf(out, this.marks, groups);
+    return out;
+  }
+
+  /** The marks of the groups in a mask (none: a shared empty list). */
+  private marksOf(groups: number): readonly Kept[] {
+    const marks = this.marks;
+    if (marks === null) return NO_MARKS;
+    let all = true;
+    for (const k of marks) if ((k.group & groups) === 0) all = false;
+    return all ? marks : marks.filter((k) => (k.group & groups) !== 0);
+  }
+}
+
+const NO_MARKS: readonly Kept[] = [];
+
+function addOf(out: Kept[], list: readonly Kept[] | null, groups: number): void {
+  if (list === null) return;
+  for (const k of list) if ((k.group & groups) !== 0) out.push(k);
 }

@@ -1,26 +1,40 @@
 import { INCIDENT_KINDS, type IncidentKind } from '../core/incident.js';
-import { LIST_CAPS, type ActivityTally } from './activity-tally.js';
+import { LIST_CAPS, sortPorts } from './activity-tally.js';
 import type { BruteForceDetector } from './brute-force-detector.js';
 import type { Detector, Finding } from './detector.js';
 import type { IncidentDraft } from './incident-draft.js';
-import { sampleEvidence } from './evidence-sample.js';
-import { severityReason, summaryReason } from './incident-text.js';
+import { flat, severityReason, summaryReason } from './incident-text.js';
 import type { ProbeDetector } from './probe-detector.js';
 import type { SourceTrack } from './source-track.js';
 
-/** The distinct values of fresh lists (each already distinct: a tally's), at most `cap`. */
+/** Index of each kind in INCIDENT_KINDS (strongest first). */
+const RANK = Object.fromEntries(INCIDENT_KINDS.map((k, i) => [k, i])) as Readonly<
+  Record<IncidentKind, number>
+>;
+
+/**
+ * The distinct values of fresh lists (each already distinct: a tally's), at most `cap`. Only
+ * for two or more: a single tally's lists are used as they are.
+ */
 function union<T>(lists: readonly T[][], cap: number): { values: T[]; cut: boolean } {
-  if (lists.length === 1) {
-    // Most findings have one tally: its list is distinct already, and fresh (ours to keep).
-    const only = lists[0]!;
-    return only.length > cap
-      ? { values: only.slice(0, cap), cut: true }
-      : { values: only, cut: false };
-  }
   const seen = new Set<T>();
   for (const list of lists) for (const v of list) seen.add(v);
   const values = [...seen];
   return values.length > cap ? { values: values.slice(0, cap), cut: true } : { values, cut: false };
+}
+
+/** A draft's reasons: the details, the summary and the severity, each flattened (see flat). */
+function flatReasons(details: readonly string[], summary: string, severity: string): string[] {
+  const reasons = new Array<string>(details.length + 2);
+  for (let i = 0; i < details.length; i++) reasons[i] = flat(details[i]!);
+  reasons[details.length] = flat(summary);
+  reasons[details.length + 1] = flat(severity);
+  return reasons;
+}
+
+/** A list without its empty strings (the list itself when it has none). */
+function nonEmpty(list: string[]): string[] {
+  return list.includes('') ? list.filter((u) => u !== '') : list;
 }
 
 /** Turns a finding into an incident draft: the tallies' totals, evidence and reasons. */
@@ -30,11 +44,13 @@ export function draftOf(track: SourceTrack, f: Finding, evidenceLines: number): 
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   let cut = false;
+  let groups = 0;
   for (const t of tallies) {
     events += t.events;
     if (t.first < first) first = t.first;
     if (t.last > last) last = t.last;
     if (t.truncated) cut = true;
+    groups |= t.group;
   }
   if (f.extra !== undefined) {
     events += f.extra.events;
@@ -42,34 +58,65 @@ export function draftOf(track: SourceTrack, f: Finding, evidenceLines: number): 
     if (f.extra.last > last) last = f.extra.last;
   }
   if (!Number.isFinite(first)) first = last = track.touchedAt;
-  const list = <T>(pick: (t: ActivityTally) => T[] | undefined, cap: number): T[] => {
-    const u = union(
-      tallies.map((t) => pick(t) ?? []),
-      cap,
+  let ports: number[];
+  let targets: string[];
+  let services: string[];
+  let users: string[];
+  if (tallies.length === 1) {
+    // Most findings have one tally: its lists are distinct, capped (LIST_CAPS) and fresh.
+    const t = tallies[0]!;
+    ports = t.sortedPorts();
+    targets = t.targets();
+    services = t.services();
+    users = t.users();
+  } else {
+    const list = <T>(lists: T[][], cap: number): T[] => {
+      const u = union(lists, cap);
+      if (u.cut) cut = true;
+      return u.values;
+    };
+    ports = sortPorts(
+      list(
+        tallies.map((t) => t.ports()),
+        LIST_CAPS.ports,
+      ),
     );
-    if (u.cut) cut = true;
-    return u.values;
-  };
-  const ports = list((t) => t.ports(), LIST_CAPS.ports).sort((a, b) => a - b);
-  const targets = list((t) => t.targets(), LIST_CAPS.targets);
-  const services = list((t) => t.services(), LIST_CAPS.services);
-  const users = list((t) => t.users(), LIST_CAPS.users).filter((u) => u !== '');
-  let groups = 0;
-  for (const t of tallies) groups |= t.group;
+    targets = list(
+      tallies.map((t) => t.targets()),
+      LIST_CAPS.targets,
+    );
+    services = list(
+      tallies.map((t) => t.services()),
+      LIST_CAPS.services,
+    );
+    users = list(
+      tallies.map((t) => t.users()),
+      LIST_CAPS.users,
+    );
+  }
+  users = nonEmpty(users);
   const sample = track.evidence;
   const fields = { events, ports, targets, services, users, firstSeen: first, lastSeen: last };
+  // The fields written out rather than spread: the same properties in the same order.
   return {
     kind: f.kind,
     src: track.src,
     srcHost: track.srcHost,
-    ...fields,
+    events,
+    ports,
+    targets,
+    services,
+    users,
+    firstSeen: first,
+    lastSeen: last,
     truncated: cut,
     severity: f.severity,
-    reasons: [...f.details, summaryReason(fields), severityReason(f.severity, f.severityWhy)],
-    evidence:
-      sample === null
-        ? []
-        : sampleEvidence(sample.pool(groups), evidenceLines, sample.marked(groups)),
+    reasons: flatReasons(
+      f.details,
+      summaryReason(fields),
+      severityReason(f.severity, f.severityWhy),
+    ),
+    evidence: sample === null ? [] : sample.sample(groups, evidenceLines),
   };
 }
 
@@ -88,41 +135,57 @@ export interface ComposerParts {
  * thresholds join the probe (or become a note on the source's other incident).
  */
 export function composeIncidents(track: SourceTrack, parts: ComposerParts): IncidentDraft[] {
-  const found = new Map<IncidentKind, Finding>();
+  // Findings by INCIDENT_KINDS index (a Map and copies of it cost more than the findings).
+  const found = new Array<Finding | null>(INCIDENT_KINDS.length).fill(null);
+  // The probe is concluded last, and only when no port scan, sweep or flood absorbs it.
+  let probeDetector: Detector | null = null;
   for (const d of parts.detectors) {
+    if (d === parts.probe) {
+      probeDetector = d;
+      continue;
+    }
     const f = d.conclude(track);
-    if (f !== null) found.set(f.kind, f);
+    if (f !== null) found[RANK[f.kind]] = f;
   }
-  const sweep = found.get('sweep');
-  const scan = found.get('port-scan');
-  if (sweep !== undefined && scan !== undefined) {
+  const sweep = found[RANK.sweep] ?? null;
+  const scan = found[RANK['port-scan']] ?? null;
+  if (sweep !== null && scan !== null) {
     const stronger = scan.severity > sweep.severity ? scan : sweep;
-    found.set('sweep', {
+    found[RANK.sweep] = {
       ...sweep,
       details: [...sweep.details, ...scan.details.map((d) => `also ${d}`)],
       severity: stronger.severity,
       severityWhy: stronger.severityWhy,
-    });
-    found.delete('port-scan');
+    };
+    found[RANK['port-scan']] = null;
   }
-  if (found.has('port-scan') || found.has('sweep') || found.has('dos')) found.delete('probe');
-  const note = found.has('brute-force') ? null : (parts.brute?.belowThreshold(track) ?? null);
+  const absorbed =
+    found[RANK['port-scan']] !== null || found[RANK.sweep] !== null || found[RANK.dos] !== null;
+  if (probeDetector !== null && !absorbed) {
+    const f = probeDetector.conclude(track);
+    if (f !== null) found[RANK[f.kind]] = f;
+  }
+  const note =
+    found[RANK['brute-force']] !== null ? null : (parts.brute?.belowThreshold(track) ?? null);
   if (note !== null) {
-    const others = INCIDENT_KINDS.filter((k) => k !== 'probe' && found.has(k));
-    if (others.length > 0) {
-      const first = found.get(others[0]!)!;
-      found.set(first.kind, { ...first, details: [...first.details, `also ${note}`] });
+    let strongest = -1;
+    for (let i = 0; i < found.length && strongest < 0; i++) {
+      if (i !== RANK.probe && found[i] !== null) strongest = i;
+    }
+    if (strongest >= 0) {
+      const first = found[strongest]!;
+      found[strongest] = { ...first, details: [...first.details, `also ${note}`] };
     } else if (parts.probe !== null) {
-      const probe = found.get('probe');
-      found.set('probe', {
+      const probe = found[RANK.probe] ?? null;
+      found[RANK.probe] = {
         kind: 'probe',
         tallies: [...(probe?.tallies ?? []), track.auth!],
         details: [...(probe?.details ?? []), note],
         ...parts.probe.severity(track),
-      });
+      };
     }
   }
-  return INCIDENT_KINDS.filter((k) => found.has(k)).map((k) =>
-    draftOf(track, found.get(k)!, parts.evidenceLines),
-  );
+  const drafts: IncidentDraft[] = [];
+  for (const f of found) if (f !== null) drafts.push(draftOf(track, f, parts.evidenceLines));
+  return drafts;
 }

@@ -8,9 +8,24 @@ export const SUMMARY_PREFIX = 'In all: ';
 /** Prefix of the severity reason. */
 export const SEVERITY_PREFIX = 'Severity ';
 
+/**
+ * The same string, flattened. V8 keeps a string built with `+` or a template as a tree of its
+ * pieces until something reads its characters, which makes it copy the tree into one string in
+ * place. A draft's reasons are such trees, and they live through several young-generation
+ * collections before the caller takes the batch, each copying every piece: flattening them as
+ * the draft is made halved those collections' time during composition (1M-line benchmark).
+ */
+export function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
 /** A count with thousands separators: `1,240`. */
 export function formatCount(n: number): string {
-  const s = String(Math.round(n));
+  const r = Math.round(n);
+  // Most counts need no separator (and building one digit at a time allocated per digit).
+  if (r > -1000 && r < 1000) return String(r);
+  const s = String(r);
   const neg = s.startsWith('-');
   const digits = neg ? s.slice(1) : s;
   let out = '';
@@ -33,9 +48,38 @@ export function shortText(s: string, max = 40): string {
 
 /** A list for a sentence: `root, admin, test` or `root, admin and 5 more`. */
 export function listed(values: readonly (string | number)[], max = 6): string {
-  const shown = values.slice(0, max).map((v) => (typeof v === 'number' ? String(v) : shortText(v)));
-  const more = values.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${formatCount(more)} more` : shown.join(', ');
+  // Built in one pass: slice, map and join made two arrays and a closure per list, and every
+  // reason of every incident has one or two lists.
+  const n = values.length < max ? values.length : max;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const text = typeof v === 'number' ? String(v) : shortText(v);
+    out = i === 0 ? text : `${out}, ${text}`;
+  }
+  return n < values.length ? `${out} and ${formatCount(values.length - n)} more` : out;
+}
+
+/**
+ * True for a plain user name: 1 to 40 of `A-Z a-z 0-9 _ . @ + -` (the regex
+ * `/^[\w.@+-]{1,40}$/`, as a loop: it runs for every name shown in every reason).
+ */
+function plainName(u: string): boolean {
+  if (u.length === 0 || u.length > 40) return false;
+  for (let i = 0; i < u.length; i++) {
+    const c = u.charCodeAt(i);
+    const ok =
+      (c >= 97 && c <= 122) || // a-z
+      (c >= 65 && c <= 90) || // A-Z
+      (c >= 48 && c <= 57) || // 0-9
+      c === 95 || // _
+      c === 46 || // .
+      c === 64 || // @
+      c === 43 || // +
+      c === 45; // -
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /**
@@ -43,10 +87,16 @@ export function listed(values: readonly (string | number)[], max = 6): string {
  * part of the sentence (`from 192.0.2.1 port 22`): anything but a plain name is quoted.
  */
 export function listedUsers(users: readonly string[], max = 6): string {
-  return listed(
-    users.map((u) => (/^[\w.@+-]{1,40}$/.test(u) ? u : JSON.stringify(shortText(u)))),
-    max,
-  );
+  // Only the names shown are quoted (listed counts the rest).
+  const n = users.length < max ? users.length : max;
+  const shown = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const u = users[i]!;
+    shown[i] = plainName(u) ? u : JSON.stringify(shortText(u));
+  }
+  return n < users.length
+    ? `${listed(shown, max)} and ${formatCount(users.length - n)} more`
+    : listed(shown, max);
 }
 
 /** An instant for a sentence: ISO 8601 UTC. */

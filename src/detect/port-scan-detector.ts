@@ -93,7 +93,7 @@ export class PortScanDetector implements Detector {
     if (found.rule === 'slow') {
       details.push(slowRuleNote('scan', 'ports', 'portScan.slowPorts', this.rules));
     }
-    const ports = Math.max(found.count, tally.ports().length);
+    const ports = Math.max(found.count, tally.portCount);
     return { kind: 'port-scan', tallies: [tally], details, ...portScanSeverity(ports) };
   }
 }

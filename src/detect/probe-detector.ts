@@ -8,6 +8,9 @@ import { RateWindow } from './rate-window.js';
 import { counted, listed, serviceLabel, shortText, timeSpan } from './incident-text.js';
 import type { SourceTrack } from './source-track.js';
 
+/** A severity and why (made once per detector and shared: callers copy its fields). */
+type Severity = { readonly severity: number; readonly severityWhy: string };
+
 /** IDS signatures below the exploit priority kept per source (as probe evidence). */
 const IDS_SIGNATURES = 8;
 
@@ -47,9 +50,9 @@ export function attemptsPhrase(events: number, kinds: number): string {
 
 /** Where attempts went, for a sentence: `on port 25 (smtp) to 192.0.2.10`. */
 export function aimPhrase(tally: ActivityTally): string {
-  const ports = tally.ports().sort((a, b) => a - b);
+  const ports = tally.sortedPorts();
   const services = tally.services();
-  const targets = tally.targets();
+  const targets = tally.targetCount;
   let s = '';
   if (ports.length > 0) {
     s = ` on ${ports.length === 1 ? 'port' : 'ports'} ${listed(ports, 8)}`;
@@ -57,8 +60,8 @@ export function aimPhrase(tally: ActivityTally): string {
   } else if (services.length > 0) {
     s = ` on ${listed(services.map(serviceLabel), 4)}`;
   }
-  if (targets.length === 1) s += ` to ${targets[0]}`;
-  else if (targets.length > 1) s += ` to ${counted(targets.length, 'host', 'hosts')}`;
+  if (targets === 1) s += ` to ${tally.firstTarget()}`;
+  else if (targets > 1) s += ` to ${counted(targets, 'host', 'hosts')}`;
   return s;
 }
 
@@ -72,10 +75,16 @@ export class ProbeDetector implements Detector {
   readonly groups: readonly EventGroup[] = ['refused'];
   private readonly reportAfter: number;
   private readonly window: number;
+  /** The two severities, made once (every probe and every closed source asks for one). */
+  private readonly busy: Severity;
+  private readonly quiet: Severity;
 
   constructor(config: DetectConfig) {
     this.reportAfter = config.probe.reportAfter;
     this.window = config.probe.window;
+    const rule = `${this.reportAfter} within ${formatDuration(this.window)} (probe.reportAfter, probe.window)`;
+    this.busy = { severity: 2, severityWhy: `at least ${rule}` };
+    this.quiet = { severity: 1, severityWhy: `fewer than ${rule}` };
   }
 
   observe(track: SourceTrack, ev: Event, step: Step): void {
@@ -129,10 +138,7 @@ export class ProbeDetector implements Detector {
   }
 
   /** Severity of a source's probe: 2 once `reportAfter` attempts fell within `window`. */
-  severity(track: SourceTrack): { severity: number; severityWhy: string } {
-    const rule = `${this.reportAfter} within ${formatDuration(this.window)} (probe.reportAfter, probe.window)`;
-    return (track.probe?.peak ?? 0) >= this.reportAfter
-      ? { severity: 2, severityWhy: `at least ${rule}` }
-      : { severity: 1, severityWhy: `fewer than ${rule}` };
+  severity(track: SourceTrack): Severity {
+    return (track.probe?.peak ?? 0) >= this.reportAfter ? this.busy : this.quiet;
   }
 }

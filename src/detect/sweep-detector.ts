@@ -91,7 +91,7 @@ export class SweepDetector implements Detector {
     if (found.rule === 'slow') {
       details.push(slowRuleNote('sweep', 'hosts', 'sweep.slowTargets', this.rules));
     }
-    const targets = Math.max(found.count, tally.targets().length);
+    const targets = Math.max(found.count, tally.targetCount);
     return { kind: 'sweep', tallies: [tally], details, ...sweepSeverity(targets) };
   }
 }
