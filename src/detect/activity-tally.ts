@@ -148,6 +148,18 @@ export class ActivityTally {
   private targetList: number[] | null = null;
   private serviceList: number[] | null = null;
   private userList: number[] | null = null;
+  /**
+   * The value last looked up in each list (-1 before its second value), checked before the
+   * list: each event reaches a cold tally, and a list searched costs two cache misses (the
+   * array, then its elements). On the 1M-line benchmark at least 18% of 1.19M list lookups
+   * repeat it, and observe() took 1-3.5% less CPU (in-process A/B, three runs of 8-10
+   * interleaved rounds). A value refused at the cap is kept here too: skipping it again
+   * leaves `cut` as it was.
+   */
+  private lastPort = -1;
+  private lastTarget = -1;
+  private lastService = -1;
+  private lastUser = -1;
   private portIndex: Set<number> | null = null;
   private targetIndex: Set<number> | null = null;
   private serviceIndex: Set<number> | null = null;
@@ -194,19 +206,21 @@ export class ActivityTally {
     if (at > times[slot + 1]!) times[slot + 1] = at;
     this.kinds |= kindBit(ev.kind);
     const port = ev.dstPort;
-    if (port !== null && port !== this.port) {
+    if (port !== null && port !== this.port && port !== this.lastPort) {
       if (this.port < 0) this.port = port;
       else {
         const list = (this.portList ??= [this.port]);
+        this.lastPort = port;
         if (!addDistinct(list, this.portIndex, port, LIST_CAPS.ports)) this.cut = true;
         else if (this.portIndex === null && list.length > SMALL) this.portIndex = new Set(list);
       }
     }
     if (target >= 0) {
-      if (target !== this.target) {
+      if (target !== this.target && target !== this.lastTarget) {
         if (this.target < 0) this.target = target;
         else {
           const list = (this.targetList ??= [this.target]);
+          this.lastTarget = target;
           if (!addDistinct(list, this.targetIndex, target, LIST_CAPS.targets)) this.cut = true;
           else if (this.targetIndex === null && list.length > SMALL) {
             this.targetIndex = new Set(list);
@@ -215,10 +229,11 @@ export class ActivityTally {
       }
     } else if (target === UNNAMED) this.unlisted = true;
     if (service >= 0) {
-      if (service !== this.service) {
+      if (service !== this.service && service !== this.lastService) {
         if (this.service < 0) this.service = service;
         else {
           const list = (this.serviceList ??= [this.service]);
+          this.lastService = service;
           if (!addDistinct(list, this.serviceIndex, service, LIST_CAPS.services)) this.cut = true;
           else if (this.serviceIndex === null && list.length > SMALL) {
             this.serviceIndex = new Set(list);
@@ -227,10 +242,11 @@ export class ActivityTally {
       }
     } else if (service === UNNAMED) this.unlisted = true;
     if (user >= 0) {
-      if (user !== this.user) {
+      if (user !== this.user && user !== this.lastUser) {
         if (this.user < 0) this.user = user;
         else {
           const list = (this.userList ??= [this.user]);
+          this.lastUser = user;
           if (!addDistinct(list, this.userIndex, user, LIST_CAPS.users)) this.cut = true;
           else if (this.userIndex === null && list.length > SMALL) this.userIndex = new Set(list);
         }
