@@ -2,6 +2,7 @@ import { detach } from '../core/detach.js';
 import { EVENT_KINDS, type Event, type EventKind } from '../core/event.js';
 import { addDistinct, SMALL } from './capped-set.js';
 import type { NameTable } from './name-table.js';
+import { ascending, sortSmall } from './small-sort.js';
 
 /** Caps of the distinct lists an incident carries. */
 export const LIST_CAPS = { ports: 1024, targets: 256, services: 32, users: 256 } as const;
@@ -87,25 +88,6 @@ export interface Vocabulary {
   readonly targets: NameTable;
   readonly services: NameTable;
   readonly users: NameTable;
-}
-
-/**
- * Sorts distinct ports in place, ascending. Most lists are short: an insertion sort allocates
- * nothing, where Array.prototype.sort copies into a work array on every call (numbers sort the
- * same either way). Longer lists use sort.
- */
-export function sortPorts(ports: number[]): number[] {
-  if (ports.length > 32) return ports.sort((a, b) => a - b);
-  for (let i = 1; i < ports.length; i++) {
-    const p = ports[i]!;
-    let j = i - 1;
-    while (j >= 0 && ports[j]! > p) {
-      ports[j + 1] = ports[j]!;
-      j--;
-    }
-    ports[j + 1] = p;
-  }
-  return ports;
 }
 
 /**
@@ -271,7 +253,7 @@ export class ActivityTally {
 
   /** Distinct destination ports, ascending (a fresh array). */
   sortedPorts(): number[] {
-    return sortPorts(this.ports());
+    return sortSmall(this.ports(), ascending);
   }
 
   /** How many distinct ports `ports()` lists, without copying them. */

@@ -58,7 +58,7 @@ describe('EvidenceSample', () => {
     for (let i = 1; i <= 50; i++) s.offer(ev(i, i * 1000), 1, false);
     s.offer(ev(51, 51_000), 2, false);
     assert.deepEqual(
-      s.pool(1 | 2).map((e) => e.line),
+      s.sample(1 | 2, 100).map((e) => e.line),
       [1, 51],
     );
   });
@@ -68,12 +68,11 @@ describe('EvidenceSample', () => {
     s.offer(ev(1, 1000), 1, false);
     for (let i = 2; i <= 1000; i++) s.offer(ev(i, i * 1000), 1, true);
     s.mark(ev(300, 300_000), 1);
-    const lines = s
-      .pool(1)
-      .map((e) => e.line)
-      .sort((a, b) => a - b);
+    // Every line kept, in time order:
+    const lines = s.sample(1, 100).map((e) => e.line);
     assert.deepEqual(lines, [1, 2, 3, 4, 5, 6, 300, 705, 769, 833, 897, 961]);
-    const picked = sampleEvidence(s.pool(1), 10, s.marked(1)).map((e) => e.line);
+    // Ten of them, and the marked one:
+    const picked = s.sample(1, 10).map((e) => e.line);
     assert.deepEqual(picked, [1, 2, 3, 4, 5, 300, 705, 769, 833, 897, 961]);
   });
 
@@ -82,7 +81,7 @@ describe('EvidenceSample', () => {
     s.offer(ev(1, 1000), 1, true);
     s.offer(ev(2, 2000), 2, true);
     assert.deepEqual(
-      sampleEvidence(s.pool(2), 4).map((e) => e.line),
+      s.sample(2, 4).map((e) => e.line),
       [2],
     );
   });

@@ -1,5 +1,6 @@
 import type { Event } from '../core/event.js';
 import type { Evidence } from '../core/incident.js';
+import { sortSmall } from './small-sort.js';
 
 /** Longest evidence text kept, in UTF-8 bytes. */
 export const EVIDENCE_TEXT_BYTES = 1024;
@@ -51,26 +52,7 @@ export function sampleEvidence(
   lines: number,
   marked: readonly Evidence[] = [],
 ): Evidence[] {
-  return pick(sortEvidence(pool.slice()), lines, marked);
-}
-
-/**
- * Sorts evidence in place by compareEvidence, stably. A pool holds a handful of lines (ten or
- * so): an insertion sort allocates nothing, where Array.prototype.sort copies into a work
- * array on every call. Both are stable, so the order is the same; larger pools use sort.
- */
-function sortEvidence<T extends Evidence>(list: T[]): T[] {
-  if (list.length > 32) return list.sort(compareEvidence);
-  for (let i = 1; i < list.length; i++) {
-    const e = list[i]!;
-    let j = i - 1;
-    while (j >= 0 && compareEvidence(list[j]!, e) > 0) {
-      list[j + 1] = list[j]!;
-      j--;
-    }
-    list[j + 1] = e;
-  }
-  return list;
+  return pick(sortSmall(pool.slice(), compareEvidence), lines, marked);
 }
 
 /** sampleEvidence of a sorted pool (sorted may be reused for the result). */
@@ -188,22 +170,17 @@ export class EvidenceSample {
     marks.push(kept(ev, group));
   }
 
-  /** The kept lines of the groups in a mask (unordered, may repeat a line). */
-  pool(groups: number): Evidence[] {
-    return this.keptOf(groups).map(publicEvidence);
-  }
-
-  /** The marked lines of the groups in a mask. */
-  marked(groups: number): Evidence[] {
-    return (this.marks ?? []).filter((k) => (k.group & groups) !== 0).map(publicEvidence);
-  }
-
   /**
-   * `sampleEvidence(pool(groups), lines, marked(groups))`: the evidence of an incident. Picks
-   * among the kept lines themselves and copies only the chosen ones (without their group bit).
+   * The evidence of an incident of the groups in a mask: at most `lines` of the kept lines, as
+   * sampleEvidence picks them (the marked ones of those groups kept). Picks among the kept lines
+   * themselves and copies only the chosen ones (without their group bit).
    */
   sample(groups: number, lines: number): Evidence[] {
-    const chosen = pick(sortEvidence(this.keptOf(groups)), lines, this.marksOf(groups));
+    const chosen = pick(
+      sortSmall(this.keptOf(groups), compareEvidence),
+      lines,
+      this.marksOf(groups),
+    );
     const out = new Array<Evidence>(chosen.length);
     for (let i = 0; i < chosen.length; i++) out[i] = publicEvidence(chosen[i]!);
     return out;

@@ -1,10 +1,11 @@
 import { INCIDENT_KINDS, type IncidentKind } from '../core/incident.js';
-import { LIST_CAPS, sortPorts } from './activity-tally.js';
+import { LIST_CAPS } from './activity-tally.js';
 import type { BruteForceDetector } from './brute-force-detector.js';
 import type { Detector, Finding } from './detector.js';
 import type { IncidentDraft } from './incident-draft.js';
 import { flat, severityReason, summaryReason } from './incident-text.js';
 import type { ProbeDetector } from './probe-detector.js';
+import { ascending, sortSmall } from './small-sort.js';
 import type { SourceTrack } from './source-track.js';
 
 /** Index of each kind in INCIDENT_KINDS (strongest first). */
@@ -75,11 +76,12 @@ export function draftOf(track: SourceTrack, f: Finding, evidenceLines: number): 
       if (u.cut) cut = true;
       return u.values;
     };
-    ports = sortPorts(
+    ports = sortSmall(
       list(
         tallies.map((t) => t.ports()),
         LIST_CAPS.ports,
       ),
+      ascending,
     );
     targets = list(
       tallies.map((t) => t.targets()),
