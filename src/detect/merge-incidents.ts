@@ -81,16 +81,16 @@ const CONTINUABLE_BY_PROBE: readonly IncidentKind[] = [
  * the same kind within `incidentGap`, else, for a probe, the most recent stronger story within
  * it; undefined when the draft starts a new story.
  */
-export function storyContinued(
+export function storyContinued<T extends Omit<Incident, 'id'>>(
   draft: IncidentDraft,
-  latestOf: (kind: IncidentKind) => Incident | undefined,
+  latestOf: (kind: IncidentKind) => T | undefined,
   cfg: DetectConfig,
-): Incident | undefined {
+): T | undefined {
   const since = draft.firstSeen - cfg.incidentGap;
   const same = latestOf(draft.kind);
   if (same !== undefined && same.lastSeen >= since) return same;
   if (draft.kind !== 'probe') return undefined;
-  let best: Incident | undefined;
+  let best: T | undefined;
   for (const kind of CONTINUABLE_BY_PROBE) {
     const found = latestOf(kind);
     if (found === undefined || found.lastSeen < since) continue;
@@ -108,7 +108,7 @@ export function storyContinued(
  * the summary and severity reasons are recomputed.
  */
 export function mergeIncidents(
-  older: Incident,
+  older: Omit<Incident, 'id'>,
   newer: IncidentDraft,
   cfg: DetectConfig,
 ): IncidentDraft {
