@@ -46,18 +46,26 @@ export function shortText(s: string, max = 40): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/**
+ * Texts already made for a sentence, joined: `a, b, c`, and `and N more` when they stand for
+ * `total` values. Built in one pass: slice, map and join made two arrays and a closure per list,
+ * and every reason of every incident has one or two lists.
+ */
+function joined(shown: readonly string[], total: number): string {
+  let out = '';
+  for (let i = 0; i < shown.length; i++) out = i === 0 ? shown[i]! : `${out}, ${shown[i]}`;
+  return shown.length < total ? `${out} and ${formatCount(total - shown.length)} more` : out;
+}
+
 /** A list for a sentence: `root, admin, test` or `root, admin and 5 more`. */
 export function listed(values: readonly (string | number)[], max = 6): string {
-  // Built in one pass: slice, map and join made two arrays and a closure per list, and every
-  // reason of every incident has one or two lists.
   const n = values.length < max ? values.length : max;
-  let out = '';
+  const shown = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    const text = typeof v === 'number' ? String(v) : shortText(v);
-    out = i === 0 ? text : `${out}, ${text}`;
+    shown[i] = typeof v === 'number' ? String(v) : shortText(v);
   }
-  return n < values.length ? `${out} and ${formatCount(values.length - n)} more` : out;
+  return joined(shown, values.length);
 }
 
 /**
@@ -87,16 +95,15 @@ function plainName(u: string): boolean {
  * part of the sentence (`from 192.0.2.1 port 22`): anything but a plain name is quoted.
  */
 export function listedUsers(users: readonly string[], max = 6): string {
-  // Only the names shown are quoted (listed counts the rest).
+  // Only the names shown are looked at. A quoted name is cut before quoting, never after (a cut
+  // would drop the closing quote).
   const n = users.length < max ? users.length : max;
   const shown = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const u = users[i]!;
     shown[i] = plainName(u) ? u : JSON.stringify(shortText(u));
   }
-  return n < users.length
-    ? `${listed(shown, max)} and ${formatCount(users.length - n)} more`
-    : listed(shown, max);
+  return joined(shown, users.length);
 }
 
 /** An instant for a sentence: ISO 8601 UTC. */
