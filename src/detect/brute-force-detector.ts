@@ -212,7 +212,7 @@ export class BruteForceDetector implements Detector {
 
   private success(track: SourceTrack, ev: Event, step: Step): void {
     const st = (track.brute ??= newState());
-    const at = step.t ?? track.touchedAt;
+    const at = step.t ?? step.touched;
     const ok = (st.successes ??= { count: 0, last: at, users: [], after: null });
     ok.count += ev.count;
     if (at > ok.last) ok.last = at;

@@ -14,6 +14,7 @@ import { composeIncidents, type ComposerParts } from './incident-composer.js';
 import { PortScanDetector } from './port-scan-detector.js';
 import { ProbeDetector } from './probe-detector.js';
 import { SourceTrack, TIME_SLOTS } from './source-track.js';
+import { NO_SLOT, SourceTable } from './source-table.js';
 import { SweepDetector } from './sweep-detector.js';
 import { NameTable } from './name-table.js';
 
@@ -209,19 +210,12 @@ function windowSpans(config: DetectConfig): number[] {
  */
 export class DetectionEngine {
   /**
-   * Tracks of IPv4 sources by address as an integer, and of the others by key. The maps are
-   * never reordered: recency is kept in a list through the tracks.
+   * The tracks by slot, with their clocks, and the recency list in the order of `placed`: a
+   * track moves to the back only when its last event is more than `slack` past its place, so
+   * a busy source costs no writes into other slots, and every track is touched at most `slack`
+   * after its place. The front is the least recently seen (to within `slack`).
    */
-  private readonly byV4 = new Map<number, SourceTrack>();
-  private readonly byKey = new Map<string, SourceTrack>();
-  /**
-   * Tracks in the order of `placedAt` (a doubly-linked list through them): a track moves to the
-   * back only when its last event is more than `slack` past its place, so a busy source costs
-   * no pointer writes into other tracks, and every track is touched at most `slack` after its
-   * place. The front is the least recently seen (to within `slack`).
-   */
-  private oldest: SourceTrack | null = null;
-  private newest: SourceTrack | null = null;
+  private readonly table = new SourceTable<SourceTrack>();
   private readonly slack: number;
   /**
    * Sources seen once, as a detached copy of their event, in the order they were seen (a Map
@@ -301,6 +295,7 @@ export class DetectionEngine {
     this.spans = spans;
     this.step = {
       t: null,
+      touched: 0,
       windowed: false,
       portKey: -1,
       targetId: NONE,
@@ -351,7 +346,7 @@ export class DetectionEngine {
 
   /** Number of sources tracked now, seen once or more (for the benchmark and memory checks). */
   get trackCount(): number {
-    return this.byV4.size + this.byKey.size + this.probation.size;
+    return this.table.size + this.probation.size;
   }
 
   /**
@@ -383,18 +378,18 @@ export class DetectionEngine {
     const v4 = src === null ? null : ipv4Key(src);
     const group = this.groupOf(ev);
     const touch = at ?? this.clock;
-    let track = v4 !== null ? this.byV4.get(v4) : this.byKey.get(key);
-    if (track !== undefined) {
-      if (touch - track.touchedAt > this.gap) {
-        this.close(track);
-        track = undefined;
-      } else if (touch - track.placedAt > this.slack) {
-        this.unlink(track);
-        this.append(track);
-        track.placedAt = touch;
+    const table = this.table;
+    let slot = v4 !== null ? table.slotOfV4(v4) : table.slotOfKey(key);
+    if (slot !== NO_SLOT) {
+      if (touch - table.touched[slot]! > this.gap) {
+        this.close(slot);
+        slot = NO_SLOT;
+      } else if (touch - table.placed[slot]! > this.slack) {
+        table.moveToBack(slot);
+        table.placed[slot] = touch;
       }
     }
-    if (track === undefined && this.probationOn) {
+    if (slot === NO_SLOT && this.probationOn) {
       const id = v4 ?? key;
       const sighting = this.probation.get(id);
       if (sighting !== undefined) {
@@ -403,12 +398,12 @@ export class DetectionEngine {
         if (touch - sighting.at > this.gap) this.closeFirst(sighting);
         else {
           const first = sighting.event();
-          track = this.open(key, v4, first, sighting.at, false);
-          this.feed(track, first, this.groupOf(first));
+          slot = this.open(key, v4, first, sighting.at, false);
+          this.feed(slot, first, this.groupOf(first));
         }
       }
       if (
-        track === undefined &&
+        slot === NO_SLOT &&
         at !== null &&
         ev.count === 1 &&
         (group === REFUSED || group === TRAFFIC)
@@ -423,25 +418,30 @@ export class DetectionEngine {
         return;
       }
     }
-    if (track === undefined) track = this.open(key, v4, ev, touch, true);
-    this.feed(track, ev, group);
+    if (slot === NO_SLOT) slot = this.open(key, v4, ev, touch, true);
+    this.feed(slot, ev, group);
   }
 
-  /** Updates a track and runs the detectors of the event's group. */
-  private feed(track: SourceTrack, ev: Event, group: number): void {
+  /** Updates the track in a slot and runs the detectors of the event's group. */
+  private feed(slot: number, ev: Event, group: number): void {
+    const table = this.table;
+    const track = table.tracks[slot]!;
     const at = ev.at;
     const touch = at ?? this.clock;
-    if (touch > track.touchedAt) track.touchedAt = touch;
+    let touched = table.touched[slot]!;
+    if (touch > touched) table.touched[slot] = touched = touch;
     track.events += ev.count;
     if (track.srcHost === null && ev.srcHost !== null) track.srcHost = detach(ev.srcHost);
 
     const step = this.step;
     let t: number | null = null;
     if (at !== null) {
-      t = at > track.windowAt ? at : track.windowAt;
-      track.windowAt = t;
+      const windowAt = table.window[slot]!;
+      t = at > windowAt ? at : windowAt;
+      table.window[slot] = t;
     }
     step.t = t;
+    step.touched = touched;
     step.windowed = false;
     step.portKey = -1;
     step.targetId = NONE;
@@ -529,7 +529,7 @@ export class DetectionEngine {
     for (let n = 0; head < pending.length && n < max; n++) {
       const item = pending[head]!;
       pending[head++] = null;
-      const track = item instanceof Sighting ? this.materialize(item) : item;
+      const track = item instanceof Sighting ? this.materialize(item).track : item;
       const drafts = composeIncidents(track, this.parts);
       this.stats.incidents += drafts.length;
       for (const d of drafts) out.push(d);
@@ -563,27 +563,36 @@ export class DetectionEngine {
       this.dropOldestFirst();
       firsts.push(first);
     }
+    const table = this.table;
     let i = 0;
-    while (this.oldest !== null || i < firsts.length) {
+    while (table.oldest !== NO_SLOT || i < firsts.length) {
       const first = firsts[i];
-      if (first !== undefined && (this.oldest === null || first.at < this.oldest.placedAt)) {
+      const oldest = table.oldest;
+      if (first !== undefined && (oldest === NO_SLOT || first.at < table.placed[oldest]!)) {
         this.closeFirst(first);
         i++;
-      } else this.close(this.oldest!);
+      } else this.close(oldest);
     }
   }
 
   /** The state of a source (an address, or a host name the logs gave instead), or null. */
   view(src: string): SourceView | null {
     const v4 = ipv4Key(src);
-    let track =
-      v4 !== null ? this.byV4.get(v4) : (this.byKey.get(src) ?? this.byKey.get(`host:${src}`));
-    if (track === undefined) {
+    const table = this.table;
+    let slot = v4 !== null ? table.slotOfV4(v4) : table.slotOfKey(src);
+    if (slot === NO_SLOT && v4 === null) slot = table.slotOfKey(`host:${src}`);
+    let track: SourceTrack;
+    let windowAt: number;
+    if (slot !== NO_SLOT) {
+      track = table.tracks[slot]!;
+      track.touchedAt = table.touched[slot]!;
+      windowAt = table.window[slot]!;
+    } else {
       const first =
         this.probation.get(v4 ?? src) ??
         (v4 === null ? this.probation.get(`host:${src}`) : undefined);
       if (first === undefined) return null;
-      track = this.materialize(first);
+      ({ track, windowAt } = this.materialize(first));
     }
     const crossed: IncidentKind[] = [];
     if (track.exploit !== null) crossed.push('exploit');
@@ -607,7 +616,7 @@ export class DetectionEngine {
       },
       attemptWindows: this.spans.map((span) => ({
         span,
-        attempts: track.scan?.attemptsWithin(span, track.windowAt) ?? 0,
+        attempts: track.scan?.attemptsWithin(span, windowAt) ?? 0,
       })),
       crossed,
     };
@@ -648,20 +657,11 @@ export class DetectionEngine {
     step.portKey = port;
   }
 
-  private open(
-    key: string,
-    v4: number | null,
-    ev: Event,
-    touch: number,
-    counted: boolean,
-  ): SourceTrack {
+  private open(key: string, v4: number | null, ev: Event, touch: number, counted: boolean): number {
     if (this.trackCount >= this.maxSources) this.evictOldest();
     const track = this.newTrack(key, v4, ev, touch);
-    if (v4 !== null) this.byV4.set(v4, track);
-    else this.byKey.set(track.key, track);
-    this.append(track);
     if (counted) this.stats.tracks++;
-    return track;
+    return this.table.add(v4, track.key, track, touch);
   }
 
   private newTrack(key: string, v4: number | null, ev: Event, touch: number): SourceTrack {
@@ -671,13 +671,21 @@ export class DetectionEngine {
     return new SourceTrack(kept, v4, src, host, touch, this.vocabulary);
   }
 
-  /** A full track of a source seen once, outside the maps (to close it or to view it). */
-  private materialize(sighting: Sighting): SourceTrack {
+  /**
+   * A full track of a source seen once, outside the table (to close it or to view it), fed
+   * through the scratch slot; with its window clock (for a view).
+   */
+  private materialize(sighting: Sighting): { track: SourceTrack; windowAt: number } {
     const first = sighting.event();
     const key = first.src ?? `host:${first.srcHost}`;
     const track = this.newTrack(key, sighting.v4, first, sighting.at);
-    this.feed(track, first, this.groupOf(first));
-    return track;
+    const table = this.table;
+    const slot = table.scratch(sighting.at, track);
+    this.feed(slot, first, this.groupOf(first));
+    track.touchedAt = table.touched[slot]!;
+    const windowAt = table.window[slot]!;
+    table.tracks[slot] = undefined;
+    return { track, windowAt };
   }
 
   /** Closes the story of a source seen once. */
@@ -712,20 +720,21 @@ export class DetectionEngine {
 
   /** Evicts the least recently seen source: a single sighting or a full track. */
   private evictOldest(): void {
-    const track = this.oldest;
+    const table = this.table;
+    const slot = table.oldest;
     const first = this.oldestFirst();
-    if (first !== null && (track === null || first.at <= track.placedAt)) {
+    if (first !== null && (slot === NO_SLOT || first.at <= table.placed[slot]!)) {
       this.dropOldestFirst();
       this.stats.evicted++;
       this.stats.dropped++;
       return;
     }
-    if (track === null) return;
+    if (slot === NO_SLOT) return;
     this.stats.evicted++;
-    if (track.notable) {
-      this.close(track);
+    if (table.tracks[slot]!.notable) {
+      this.close(slot);
     } else {
-      this.remove(track);
+      this.remove(slot);
       this.stats.dropped++;
     }
   }
@@ -742,43 +751,27 @@ export class DetectionEngine {
       this.closeFirst(first);
       first = this.oldestFirst();
     }
-    let track = this.oldest;
-    while (track !== null && track.placedAt < cutoff) {
-      const next = track.newer;
-      if (track.touchedAt < cutoff) this.close(track);
-      track = next;
+    const table = this.table;
+    let slot = table.oldest;
+    while (slot !== NO_SLOT && table.placed[slot]! < cutoff) {
+      const next = table.newer[slot]!;
+      if (table.touched[slot]! < cutoff) this.close(slot);
+      slot = next;
     }
   }
 
-  private append(track: SourceTrack): void {
-    track.older = this.newest;
-    track.newer = null;
-    if (this.newest !== null) this.newest.newer = track;
-    else this.oldest = track;
-    this.newest = track;
+  /** Takes a track out of the table; returns it, its clock set from the slot. */
+  private remove(slot: number): SourceTrack {
+    const table = this.table;
+    const track = table.tracks[slot]!;
+    track.touchedAt = table.touched[slot]!;
+    table.remove(slot, track.v4, track.key);
+    return track;
   }
 
-  private unlink(track: SourceTrack): void {
-    if (track.older !== null) track.older.newer = track.newer;
-    else this.oldest = track.newer;
-    if (track.newer !== null) track.newer.older = track.older;
-    else this.newest = track.older;
-    track.older = track.newer = null;
-  }
-
-  private remove(track: SourceTrack): void {
-    if (track.v4 !== null) this.byV4.delete(track.v4);
-    else this.byKey.delete(track.key);
-    this.unlink(track);
-  }
-
-  private close(track: SourceTrack): void {
-    this.remove(track);
+  private close(slot: number): void {
+    const track = this.remove(slot);
     this.stats.closed++;
-    this.emit(track);
-  }
-
-  private emit(track: SourceTrack): void {
     this.pending.push(track);
   }
 }

@@ -29,6 +29,8 @@ export const GROUP_BIT: Readonly<Record<EventGroup, number>> = {
 export interface Step {
   /** Event time for windows (non-decreasing per source), or null for a line without a time. */
   t: number | null;
+  /** The source's clock after this event: its latest event time (or the engine's, untimed). */
+  touched: number;
   /** True when the attempt windows saw this event (it had a target and a port or service). */
   windowed: boolean;
   /** The event's port key (port, or a number for its service) when windowed, else -1. */

@@ -108,7 +108,7 @@ export class DosDetector implements Detector {
     }
     if (traffic) {
       st.trafficEvents += n;
-      const at = t ?? track.touchedAt;
+      const at = t ?? step.touched;
       if (at < st.trafficFirst) st.trafficFirst = at;
       if (at > st.trafficLast) st.trafficLast = at;
       if (st.rule !== null && track.traffic === null) {

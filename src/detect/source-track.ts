@@ -9,17 +9,14 @@ import type { ProbeState } from './probe-detector.js';
 import type { SweepState } from './sweep-detector.js';
 
 /**
- * Slots of a track's `times`: its own clocks, then the first and last event time of each
- * tally (ActivityTally reads and writes its pair there).
+ * Slots of a track's `times`: the first and last event time of each tally (ActivityTally
+ * reads and writes its pair there).
  */
 export const TIME_SLOTS = {
-  touched: 0,
-  placed: 1,
-  window: 2,
-  refused: 3,
-  auth: 5,
-  exploit: 7,
-  traffic: 9,
+  refused: 0,
+  auth: 2,
+  exploit: 4,
+  traffic: 6,
 } as const;
 
 /**
@@ -29,14 +26,17 @@ export const TIME_SLOTS = {
  */
 export class SourceTrack {
   /**
-   * The track's event times in one array of unboxed doubles: as object fields each would be a
-   * separate heap number, one more cache line to fetch per field when an event reaches a
-   * source the engine has not seen for a while (the common case with thousands of sources).
+   * The tallies' first and last event times in one array of unboxed doubles: as object fields
+   * each would be a separate heap number, one more cache line to fetch per field when an event
+   * reaches a source the engine has not seen for a while (the common case with thousands of
+   * sources).
    */
   readonly times: number[];
-  /** Neighbours in the engine's list of tracks, least recently seen first. */
-  older: SourceTrack | null = null;
-  newer: SourceTrack | null = null;
+  /**
+   * Engine clock at the last event, set when the track leaves the engine's table (while it is
+   * there the clock lives in the table's slot: see SourceTable).
+   */
+  touchedAt: number;
   /** True once a threshold was crossed: evicting the track then emits its incidents. */
   notable = false;
   /**
@@ -74,34 +74,8 @@ export class SourceTrack {
     readonly vocabulary: Vocabulary,
   ) {
     const inf = Number.POSITIVE_INFINITY;
+    this.touchedAt = touchedAt;
     // In TIME_SLOTS order; the infinities also make it an array of doubles from the start.
-    this.times = [touchedAt, touchedAt, -inf, inf, -inf, inf, -inf, inf, -inf, inf, -inf];
-  }
-
-  /** Engine clock at the last event: ends the story after `incidentGap`. */
-  get touchedAt(): number {
-    return this.times[TIME_SLOTS.touched]!;
-  }
-
-  set touchedAt(at: number) {
-    this.times[TIME_SLOTS.touched] = at;
-  }
-
-  /** `touchedAt` when the track took its place in the engine's recency list. */
-  get placedAt(): number {
-    return this.times[TIME_SLOTS.placed]!;
-  }
-
-  set placedAt(at: number) {
-    this.times[TIME_SLOTS.placed] = at;
-  }
-
-  /** Latest time used in windows (non-decreasing even when lines are slightly out of order). */
-  get windowAt(): number {
-    return this.times[TIME_SLOTS.window]!;
-  }
-
-  set windowAt(at: number) {
-    this.times[TIME_SLOTS.window] = at;
+    this.times = [inf, -inf, inf, -inf, inf, -inf, inf, -inf];
   }
 }
