@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inferYear, isoUtc, parseOffset, zone } from './time.js';
+import { inferYear, isoUtc, parseOffset, systemZone, zone } from './time.js';
 
 const berlin = zone('Europe/Berlin');
 const at = (ms: number | null): string | null => (ms === null ? null : isoUtc(ms));
@@ -44,4 +44,22 @@ test('offsets', () => {
 test('ISO output has Z and milliseconds only when present', () => {
   assert.equal(isoUtc(Date.UTC(2026, 10, 27, 1, 2, 3)), '2026-11-27T01:02:03Z');
   assert.equal(isoUtc(Date.UTC(2026, 10, 27, 1, 2, 3, 45)), '2026-11-27T01:02:03.045Z');
+});
+
+test('system zone: a /etc/localtime link to UTC is UTC without asking Intl; else Intl answers', () => {
+  const saved = process.env['TZ'];
+  delete process.env['TZ'];
+  const link = (target: string) => (): string => target;
+  const notALink = (): string => {
+    throw new Error('EINVAL');
+  };
+  try {
+    const intl = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    assert.equal(systemZone(link('/usr/share/zoneinfo/Etc/UTC')), 'UTC');
+    assert.equal(systemZone(link('../usr/share/zoneinfo/UTC')), 'UTC');
+    assert.equal(systemZone(link('/usr/share/zoneinfo/Europe/Berlin')), intl);
+    assert.equal(systemZone(notALink), intl);
+  } finally {
+    if (saved !== undefined) process.env['TZ'] = saved;
+  }
 });
