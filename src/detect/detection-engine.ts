@@ -582,10 +582,12 @@ export class DetectionEngine {
     let slot = v4 !== null ? table.slotOfV4(v4) : table.slotOfKey(src);
     if (slot === NO_SLOT && v4 === null) slot = table.slotOfKey(`host:${src}`);
     let track: SourceTrack;
+    let touchedAt: number;
     let windowAt: number;
     if (slot !== NO_SLOT) {
+      // A track in the table has its clocks in its slot.
       track = table.tracks[slot]!;
-      track.touchedAt = table.touched[slot]!;
+      touchedAt = table.touched[slot]!;
       windowAt = table.window[slot]!;
     } else {
       const first =
@@ -593,6 +595,7 @@ export class DetectionEngine {
         (v4 === null ? this.probation.get(`host:${src}`) : undefined);
       if (first === undefined) return null;
       ({ track, windowAt } = this.materialize(first));
+      touchedAt = track.touchedAt;
     }
     const crossed: IncidentKind[] = [];
     if (track.exploit !== null) crossed.push('exploit');
@@ -606,7 +609,7 @@ export class DetectionEngine {
       src: track.src,
       srcHost: track.srcHost,
       events: track.events,
-      lastTouched: track.touchedAt,
+      lastTouched: touchedAt,
       notable: track.notable,
       groups: {
         refused: track.refused?.events ?? 0,
