@@ -49,9 +49,11 @@ function instructions(dir: string, args: readonly string[], file: string): numbe
       '--smc-check=all-non-file',
       '--cachegrind-out-file=/dev/null',
       process.execPath,
-      // Compiling and collecting on other threads makes the count depend on scheduling (runs of
-      // the same code differed by up to 1%); on the main thread it repeats.
-      '--single-threaded',
+      // V8 compiles and collects on other threads and schedules collections by the clock, so
+      // counts of the same build varied by up to 2.3%; predictable mode does all of it on the
+      // main thread on a fixed schedule, and three runs then differed by less than 0.01%.
+      '--predictable',
+      '--predictable-gc-schedule',
       resolve(dir, 'dist/cli/main.js'),
       ...argv,
     ],
