@@ -19,7 +19,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const sample = `bench/out/tmp/instructions-${lines}.log`;
   const empty = 'bench/out/tmp/instructions-empty.log';
   await head(values.input, sample, lines);
-  await head(values.input, empty, 0);
+  await writeFile(empty, '');
   console.log(
     `node dist/cli/main.js ${args.join(' ')}   (FILE: ${lines} lines of ${values.input})`,
   );

@@ -288,6 +288,21 @@ describe('keys and views', () => {
     assert.equal(probe!.srcHost, 'scanner.example.org');
   });
 
+  test('view() of a source seen once, then twice: its clock and attempt window', () => {
+    const engine = new DetectionEngine(config());
+    engine.observe(drop('198.51.100.20', T0 + 5_000, '192.0.2.10', 23));
+    const once = engine.view('198.51.100.20')!;
+    assert.equal(once.events, 1);
+    assert.equal(once.lastTouched, T0 + 5_000);
+    assert.equal(once.attemptWindows[0]!.attempts, 1);
+    engine.observe(drop('198.51.100.20', T0 + 9_000, '192.0.2.10', 25));
+    const twice = engine.view('198.51.100.20')!;
+    assert.equal(twice.events, 2);
+    assert.equal(twice.lastTouched, T0 + 9_000);
+    assert.equal(twice.attemptWindows[0]!.attempts, 2);
+    assert.equal(engine.trackCount, 1, 'viewing the sighting made no second track');
+  });
+
   test('view() shows counts, windows and what crossed', () => {
     const engine = new DetectionEngine(config());
     for (let p = 1; p <= 15; p++) engine.observe(drop('198.51.100.13', T0 + p, '192.0.2.10', p));

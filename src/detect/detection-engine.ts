@@ -529,7 +529,7 @@ export class DetectionEngine {
     for (let n = 0; head < pending.length && n < max; n++) {
       const item = pending[head]!;
       pending[head++] = null;
-      const track = item instanceof Sighting ? this.materialize(item).track : item;
+      const track = item instanceof Sighting ? this.materialize(item) : item;
       const drafts = composeIncidents(track, this.parts);
       this.stats.incidents += drafts.length;
       for (const d of drafts) out.push(d);
@@ -594,8 +594,10 @@ export class DetectionEngine {
         this.probation.get(v4 ?? src) ??
         (v4 === null ? this.probation.get(`host:${src}`) : undefined);
       if (first === undefined) return null;
-      ({ track, windowAt } = this.materialize(first));
+      track = this.materialize(first);
       touchedAt = track.touchedAt;
+      // A sighting is one timed event: its time is the window clock too.
+      windowAt = first.at;
     }
     const crossed: IncidentKind[] = [];
     if (track.exploit !== null) crossed.push('exploit');
@@ -676,9 +678,9 @@ export class DetectionEngine {
 
   /**
    * A full track of a source seen once, outside the table (to close it or to view it), fed
-   * through the scratch slot; with its window clock (for a view).
+   * through the scratch slot.
    */
-  private materialize(sighting: Sighting): { track: SourceTrack; windowAt: number } {
+  private materialize(sighting: Sighting): SourceTrack {
     const first = sighting.event();
     const key = first.src ?? `host:${first.srcHost}`;
     const track = this.newTrack(key, sighting.v4, first, sighting.at);
@@ -686,9 +688,8 @@ export class DetectionEngine {
     const slot = table.scratch(sighting.at, track);
     this.feed(slot, first, this.groupOf(first));
     track.touchedAt = table.touched[slot]!;
-    const windowAt = table.window[slot]!;
     table.tracks[slot] = undefined;
-    return { track, windowAt };
+    return track;
   }
 
   /** Closes the story of a source seen once. */
