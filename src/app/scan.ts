@@ -1,5 +1,5 @@
 import type { Event } from '../core/event.js';
-import type { Incident } from '../core/incident.js';
+import { withId, type Incident } from '../core/incident.js';
 import type { Zone } from '../core/time.js';
 import {
   DetectionEngine,
@@ -270,7 +270,7 @@ async function saveBatch(
   const stored = await store.insertIncidents([...inserts.values()]);
   for (const inc of stored) touched.push(inc);
   for (const [id, judged] of updates) {
-    const inc: Incident = { ...judged, id };
+    const inc = withId(judged, id);
     await store.updateIncident(inc);
     touched.push(inc);
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import v8 from 'node:v8';
 import { ConfigError } from '../core/errors.js';
-import type { IncidentKind } from '../core/incident.js';
+import { withId, type IncidentKind } from '../core/incident.js';
 import { detectConfigSchema, policyConfigSchema } from './detect-config.js';
 import type { IncidentDraft } from './incident-draft.js';
 import { buildPolicy } from './reportability-policy.js';
@@ -191,4 +192,24 @@ describe('what is reported', () => {
     ]);
     assert.equal(verdict(draft('exploit', { severity: 5 }), p)[0], true);
   });
+});
+
+test('judged incidents, and stored ones with their ids, share one hidden class', () => {
+  // A `{ ...draft, reportable }` spread gave every judged incident a V8 map of its own, which
+  // made every later read of one (merging, storing, printing) a megamorphic cache miss.
+  v8.setFlagsFromString('--allow-natives-syntax');
+  const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
+    a: object,
+    b: object,
+  ) => boolean;
+  const judged = [
+    draft('port-scan'),
+    draft('probe', { events: 7, users: ['root'] }),
+    draft('brute-force', { src: '10.0.0.1' }),
+  ].map((d) => policy.judge(d));
+  assert.equal(new Set(judged.map((j) => j.reportable)).size, 2, 'both verdicts are covered');
+  for (const j of judged.slice(1)) assert.ok(sameMap(judged[0]!, j));
+  const stored = judged.map((j, i) => withId(j, `id-${i}`));
+  for (const s of stored.slice(1)) assert.ok(sameMap(stored[0]!, s));
+  assert.deepEqual({ ...stored[1]! }, { ...judged[1]!, id: 'id-1' });
 });
