@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { ExternalError } from '../core/errors.js';
 import { EVENT_KINDS } from '../core/event.js';
@@ -35,6 +34,7 @@ import {
 } from './report-rows.js';
 import {
   compareListed,
+  newIncidentId,
   type CachedNetwork,
   type Checkpoint,
   type IncidentFilter,
@@ -207,7 +207,7 @@ export class KyselyStore implements Store {
 
   async insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]> {
     const now = this.#now();
-    const stored = incidents.map((incident) => ({ id: randomUUID(), ...incident }));
+    const stored = incidents.map((incident) => ({ id: newIncidentId(), ...incident }));
     const rows = stored.map(({ id, ...incident }) => ({
       id,
       ...incidentToRow(incident),

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import type { Incident, IncidentKind } from '../core/incident.js';
 import type { Report, ReportDraft, ReportStatus } from '../core/report.js';
 import { checkPaging, evidenceFields } from './kysely-store.js';
 import {
   compareListed,
+  newIncidentId,
   type CachedNetwork,
   type Checkpoint,
   type IncidentFilter,
@@ -125,13 +125,13 @@ export class MemoryIncidentStore implements Store {
 
   async insertIncident(incident: NewIncident): Promise<Incident> {
     for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
-    return this.#put(randomUUID(), incident, this.#now());
+    return this.#put(newIncidentId(), incident, this.#now());
   }
 
   async insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]> {
     for (let w = this.#wait(); w !== null; w = this.#wait()) await w;
     const now = this.#now();
-    return incidents.map((incident) => this.#put(randomUUID(), incident, now));
+    return incidents.map((incident) => this.#put(newIncidentId(), incident, now));
   }
 
   async updateIncident(incident: Incident): Promise<void> {
