@@ -94,10 +94,10 @@ export function buildPolicy(
   return {
     judge(d: IncidentDraft): JudgedIncident {
       // The fields written out rather than `{ ...d, reportable, reasons }`: V8 gave every object
-      // made by that spread a map of its own (a spread copy whose existing property is then
-      // redefined), so every later read of a judged incident (merging, storing, printing) was
-      // a megamorphic miss: ~400,000 misses on 300,000 lines of the benchmark's log. In the order
-      // the spread made (the draft's, then reportable).
+      // made by that spread a map of its own (a spread copy that then gains a property), so
+      // every later read of a judged incident (merging, storing, printing) was a megamorphic
+      // miss: ~400,000 misses on 300,000 lines of the benchmark's log. In the order the spread
+      // made (the draft's, then reportable).
       const verdict = (reportable: boolean, reason: string): JudgedIncident => ({
         kind: d.kind,
         src: d.src,
