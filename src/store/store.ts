@@ -60,7 +60,7 @@ export function compareListed(a: ListedKey, b: ListedKey): number {
 /**
  * A new incident id: a random UUID as one flat string. Node builds randomUUID's text by joining
  * its pieces, and V8 compares such a string (compareListed orders by id last) piece by piece in
- * its runtime; a sort of 40,000 flat ids takes about half as long.
+ * its runtime; sorting 40,000 flat ids took 25–50% less time than sorting the built ones.
  */
 export function newIncidentId(): string {
   return Buffer.from(randomUUID(), 'latin1').toString('latin1');
