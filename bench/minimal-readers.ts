@@ -4,8 +4,9 @@
  * reportable's reader makes them), both reading only the benchmark's two commonest shapes: a
  * kernel firewall line's SRC= address and DPT= port, and sshd's `Failed password for … from
  * ADDR`. Neither checks what the real parsers check; the point is the ratio between them, for
- * the same work, measured in one process in alternating rounds. docs/architecture.md has the
- * figures and what they mean for the parse target.
+ * the same work, measured in one process in alternating rounds. It is an upper bound: the tuned
+ * string parsers already avoid most of the builtin calls that slow the minimal string reader
+ * (docs/architecture.md, fifth round, has the figures and a realistic comparison).
  *
  *   taskset -c 0 node --import tsx bench/minimal-readers.ts [--rounds 5] [FILE]
  *
