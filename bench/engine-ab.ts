@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { readEvents } from '../src/app/read-events.js';
 import type { Event } from '../src/core/event.js';
 import { zone } from '../src/core/time.js';
+import { median } from './measure-command.js';
 
 interface Version {
   readonly dir: string;
@@ -76,11 +77,6 @@ function bySource(events: readonly Event[]): Event[] {
       ref: { ...ev.ref, text: copy(ev.ref.text)! },
     };
   });
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 async function main(): Promise<void> {

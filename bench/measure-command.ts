@@ -147,17 +147,24 @@ export async function measureInterleaved(
   return specs.map((spec, i) => summarise(spec, samples[i]!));
 }
 
+/** The median of a series (the mean of the middle two for an even count); NaN when empty. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  if (s.length === 0) return NaN;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 /** Best and median wall time and the highest peak RSS of a series. */
 export function summarise(spec: CommandSpec, runs: readonly RunSample[]): CommandTiming {
   const secs = runs.map((r) => r.wallSeconds).sort((a, b) => a - b);
-  const mid = secs.length >> 1;
   const rss = runs.map((r) => r.peakRssKb).filter((k): k is number => k !== null);
   return {
     name: spec.name,
     command: shellLine(spec.argv, spec.stdoutFile),
     runs,
     bestSeconds: secs[0] ?? NaN,
-    medianSeconds: secs.length % 2 === 1 ? secs[mid]! : (secs[mid - 1]! + secs[mid]!) / 2,
+    medianSeconds: median(secs),
     peakRssKb: rss.length > 0 ? Math.max(...rss) : null,
   };
 }
