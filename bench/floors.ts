@@ -33,8 +33,7 @@ import { parseArgs } from 'node:util';
 import { mergeByTime } from '../src/app/merge-by-time.js';
 import { emptyStats, readEvents, sourceEvents, type ReadOptions } from '../src/app/read-events.js';
 import { scan } from '../src/app/scan.js';
-import { Output } from '../src/cli/output.js';
-import { incidentToJson } from '../src/core/incident-json.js';
+import { pagesOf, printIncidents } from '../src/cli/scan-command.js';
 import { zone } from '../src/core/time.js';
 import { defaultDetectConfig, defaultPolicyConfig } from '../src/detect/detect-config.js';
 import { DetectionEngine } from '../src/detect/detection-engine.js';
@@ -116,19 +115,12 @@ async function runStage(stage: Stage, file: string): Promise<StageResult> {
     result.events = scanned.stats.events;
     result.made = scanned.stats.incidents;
     if (stage === 'scan-json') {
-      // As `scan --format json --all` prints them (src/cli/scan-command.ts).
+      // As `scan --format json --all` prints them, to a file.
       if (scanned.incidents === null) throw new Error('too many incidents to print from memory');
       const path = resolve(ROOT, 'bench/out/tmp/floors-scan.json');
       mkdirSync(dirname(path), { recursive: true });
       const stream = createWriteStream(path);
-      const out = new Output(stream);
-      await out.write(`{"stats":${JSON.stringify(scanned.stats)},"incidents":[`);
-      let shown = 0;
-      for (const inc of scanned.incidents) {
-        await out.write((shown++ > 0 ? ',\n' : '\n') + JSON.stringify(incidentToJson(inc)));
-      }
-      await out.write('\n]}\n');
-      await out.flush();
+      await printIncidents(stream, 'json', scanned.stats, pagesOf(scanned.incidents));
       await new Promise<void>((done) => stream.end(done));
     }
   }

@@ -149,9 +149,9 @@ export async function measureInterleaved(
 
 /** The median of a series (the mean of the middle two for an even count); NaN when empty. */
 export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  if (s.length === 0) return NaN;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 

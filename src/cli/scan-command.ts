@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { WriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import type { ScanStats } from '../app/scan.js';
@@ -105,7 +106,7 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
           result.incidents !== null
             ? pagesOf(result.incidents.filter(wanted))
             : storePages(store, result.listed.filter(wanted));
-        await print(flags.format, result.stats, pages);
+        await printIncidents(process.stdout, flags.format, result.stats, pages);
       } finally {
         await store.close();
       }
@@ -117,7 +118,9 @@ export function registerScanCommand(program: Command, setExit: (code: number) =>
 const PAGE = 500;
 
 /** The scan's own incidents (already in list order), a page at a time. */
-async function* pagesOf(incidents: readonly Incident[]): AsyncGenerator<readonly Incident[]> {
+export async function* pagesOf(
+  incidents: readonly Incident[],
+): AsyncGenerator<readonly Incident[]> {
   for (let i = 0; i < incidents.length; i += PAGE) yield incidents.slice(i, i + PAGE);
 }
 
@@ -136,13 +139,19 @@ async function* storePages(
   }
 }
 
-async function print(
+/**
+ * Prints a scan's incidents to `stream`: `json` (one document), `ndjson`, or `table` (fitted to
+ * the width of a terminal, else unbounded), a page at a time; stops when the reader goes away.
+ */
+export async function printIncidents(
+  stream: Writable,
   format: string,
   stats: ScanStats,
   pages: AsyncIterable<readonly Incident[]>,
 ): Promise<void> {
-  const out = new Output(process.stdout);
-  const width = process.stdout.isTTY ? process.stdout.columns : null;
+  const out = new Output(stream);
+  const tty = stream as Partial<WriteStream>;
+  const width = tty.isTTY === true ? (tty.columns ?? null) : null;
   let shown = 0;
   if (format === 'json') await out.write(`{"stats":${JSON.stringify(stats)},"incidents":[`);
   for await (const page of pages) {

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Selectable } from 'kysely';
 import { ExternalError } from '../core/errors.js';
 import { EVENT_KINDS } from '../core/event.js';
-import type { Evidence, Incident, IncidentKind } from '../core/incident.js';
+import { withId, type Evidence, type Incident, type IncidentKind } from '../core/incident.js';
 import type { Network } from '../core/network.js';
 import type { Report, ReportDraft, ReportStatus } from '../core/report.js';
 import { databaseError } from './database-error.js';
@@ -207,9 +207,10 @@ export class KyselyStore implements Store {
 
   async insertIncidents(incidents: readonly NewIncident[]): Promise<Incident[]> {
     const now = this.#now();
-    const stored = incidents.map((incident) => ({ id: newIncidentId(), ...incident }));
-    const rows = stored.map(({ id, ...incident }) => ({
-      id,
+    // One hidden class with the incidents scan updates (withId), not a spread copy's own.
+    const stored = incidents.map((incident) => withId(incident, newIncidentId()));
+    const rows = stored.map((incident) => ({
+      id: incident.id,
       ...incidentToRow(incident),
       created_at: now,
       updated_at: now,
